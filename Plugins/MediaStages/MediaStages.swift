@@ -1,0 +1,1 @@
+// MediaStages stage plugin.

@@ -1,0 +1,1 @@
+// UnCLIPStages stage plugin.

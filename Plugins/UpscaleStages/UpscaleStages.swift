@@ -1,0 +1,1 @@
+// UpscaleStages stage plugin.

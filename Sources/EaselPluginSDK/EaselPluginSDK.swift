@@ -1,0 +1,2 @@
+// EaselPluginSDK: describe stages in Swift, export them through the C ABI.
+import CEaselPluginABI

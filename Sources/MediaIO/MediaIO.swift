@@ -1,0 +1,2 @@
+// MediaIO: PNG, JPEG, WAV and video files with Easel provenance.
+import CMediaShims

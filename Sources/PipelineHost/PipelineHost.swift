@@ -1,0 +1,1 @@
+// PipelineHost: pipeline files, plugin registry and loader, executor, sinks.

@@ -1,0 +1,2 @@
+// WeightIO: safetensors, diffusers folders, ncnn files.
+import TensorCore

@@ -1,0 +1,3 @@
+import Testing
+@testable import MediaIO
+@Test func MediaIOModuleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import PipelineHost
+@Test func PipelineHostModuleLoads() { #expect(Bool(true)) }

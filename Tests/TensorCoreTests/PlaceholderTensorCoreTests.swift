@@ -1,0 +1,3 @@
+import Testing
+@testable import TensorCore
+@Test func TensorCoreModuleLoads() { #expect(Bool(true)) }

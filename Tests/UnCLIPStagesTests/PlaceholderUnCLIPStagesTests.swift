@@ -1,0 +1,3 @@
+import Testing
+@testable import UnCLIPStages
+@Test func UnCLIPStagesModuleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import UpscaleStages
+@Test func UpscaleStagesModuleLoads() { #expect(Bool(true)) }

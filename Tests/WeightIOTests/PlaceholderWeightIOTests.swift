@@ -1,0 +1,3 @@
+import Testing
+@testable import WeightIO
+@Test func WeightIOModuleLoads() { #expect(Bool(true)) }
