@@ -1,2 +1,0 @@
-// MediaIO: PNG, JPEG, WAV and video files with Easel provenance.
-import CMediaShims

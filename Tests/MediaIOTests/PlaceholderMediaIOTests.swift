@@ -1,3 +1,0 @@
-import Testing
-@testable import MediaIO
-@Test func MediaIOModuleLoads() { #expect(Bool(true)) }
