@@ -48,7 +48,7 @@ let package = Package(
     .target(name: "CCPUFeatures", cSettings: cpuDefine),
     .target(name: "TensorCore", dependencies: ["CCPUFeatures"], swiftSettings: kernelSettings),
     // Weight files: safetensors (mmap), diffusers folders, ncnn param/bin.
-    .target(name: "WeightIO", dependencies: ["TensorCore"], swiftSettings: simdSettings),
+    .target(name: "WeightIO", dependencies: ["TensorCore"], swiftSettings: kernelSettings),
 
     // Media: C system libraries behind shims; only MediaIO imports them.
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),

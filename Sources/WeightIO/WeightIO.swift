@@ -1,2 +1,0 @@
-// WeightIO: safetensors, diffusers folders, ncnn files.
-import TensorCore

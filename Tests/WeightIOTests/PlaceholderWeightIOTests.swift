@@ -1,3 +1,0 @@
-import Testing
-@testable import WeightIO
-@Test func WeightIOModuleLoads() { #expect(Bool(true)) }
