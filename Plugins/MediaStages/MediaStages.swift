@@ -1,1 +1,0 @@
-// MediaStages stage plugin.

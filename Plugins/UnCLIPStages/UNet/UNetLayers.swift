@@ -1,0 +1,68 @@
+// The torch.nn layers the unCLIP models are built from, each holding its weights (f16/f32 views of
+// the mapped file) and naming its checkpoint keys: `<name>.weight`, `<name>.bias`.
+import TensorCore
+
+/// nn.Linear: weight [out, in], bias [out].
+struct LinearLayer: Sendable {
+  let weight: Tensor
+  let bias: Tensor?
+
+  init(weight: Tensor, bias: Tensor?) {
+    self.weight = weight
+    self.bias = bias
+  }
+
+  init(_ w: WeightScope, _ name: String, inputs: Int, outputs: Int, bias hasBias: Bool = true) {
+    weight = w(name + ".weight", [outputs, inputs])
+    bias = hasBias ? w(name + ".bias", [outputs]) : nil
+  }
+
+  func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }  // [..., I] -> [..., O]
+}
+
+/// nn.Conv2d with square kernel, stride 1: weight [out, in, k, k], bias [out].
+struct Conv2DLayer: Sendable {
+  let weight: Tensor
+  let bias: Tensor
+  let padding: Int
+
+  init(_ w: WeightScope, _ name: String, inputs: Int, outputs: Int, kernel: Int) {
+    weight = w(name + ".weight", [outputs, inputs, kernel, kernel])
+    bias = w(name + ".bias", [outputs])
+    padding = kernel / 2
+  }
+
+  func callAsFunction(_ x: Tensor) -> Tensor { conv2d(x, weight: weight, bias: bias, padding: padding) }  // [N,C,H,W] -> [N,O,H,W]
+}
+
+/// nn.GroupNorm(groups, channels, eps, affine=True).
+struct GroupNormLayer: Sendable {
+  let weight: Tensor
+  let bias: Tensor
+  let groups: Int
+  let epsilon: Float
+
+  init(_ w: WeightScope, _ name: String, channels: Int, groups: Int, epsilon: Float) {
+    weight = w(name + ".weight", [channels]).toFloat32()
+    bias = w(name + ".bias", [channels]).toFloat32()
+    self.groups = groups
+    self.epsilon = epsilon
+  }
+
+  func callAsFunction(_ x: Tensor) -> Tensor { groupNorm(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon) }
+}
+
+/// nn.LayerNorm(dim, eps) with affine weight and bias.
+struct LayerNormLayer: Sendable {
+  let weight: Tensor
+  let bias: Tensor
+  let epsilon: Float
+
+  init(_ w: WeightScope, _ name: String, dim: Int, epsilon: Float) {
+    weight = w(name + ".weight", [dim]).toFloat32()
+    bias = w(name + ".bias", [dim]).toFloat32()
+    self.epsilon = epsilon
+  }
+
+  func callAsFunction(_ x: Tensor) -> Tensor { layerNorm(x, weight: weight, bias: bias, epsilon: epsilon) }
+}

@@ -1,1 +1,0 @@
-// UnCLIPStages stage plugin.

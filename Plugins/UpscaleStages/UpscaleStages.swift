@@ -1,1 +1,0 @@
-// UpscaleStages stage plugin.

@@ -1,0 +1,101 @@
+// `easel-bench core`: times the tensor core's four headline workloads at each requested thread count.
+// Lines starting with "RESULT" are read by scripts/bench/core.sh.
+import Foundation
+import TensorCore
+
+enum CoreBenchmark {
+  struct Workload {
+    var name: String
+    var detail: String
+    var flops: Double
+    var run: () -> Tensor
+  }
+
+  static func run(arguments: [String]) {
+    var threadCounts = [1]
+    var repeats = 7
+    var only: Set<String>? = nil
+    var useCPUTime = false
+    var index = 0
+    while index < arguments.count {
+      let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+      switch arguments[index] {
+      case "--threads": threadCounts = value.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+      case "--repeats": repeats = max(1, Int(value) ?? repeats)
+      case "--only": only = Set(value.split(separator: ",").map(String.init))
+      case "--cpu-time":
+        // Process CPU time instead of wall time: on a shared machine a single-threaded run is then
+        // not charged for the time other processes hold the core (cache sharing still shows).
+        useCPUTime = true
+        index -= 1
+      default:
+        print("easel-bench core: unknown option \(arguments[index]); see `easel-bench` for usage")
+        exit(2)
+      }
+      index += 2
+    }
+    let workloads = makeWorkloads().filter { only?.contains($0.name) ?? true }
+    for threads in threadCounts {
+      ComputePool.shared.setThreadCount(threads)
+      let peak = FMAPeak.measure(threads: threads, cpuTime: useCPUTime)
+      print(String(format: "RESULT fma-peak threads=%d seconds=0 gflops=%.1f", threads, peak))
+      for workload in workloads {
+        _ = workload.run()  // warm-up: page in buffers, grow the allocator
+        var best = Double.infinity
+        for _ in 0..<repeats {
+          let start = now(cpu: useCPUTime)
+          let output = workload.run()
+          best = min(best, now(cpu: useCPUTime) - start)
+          withExtendedLifetime(output) {}
+        }
+        print(String(format: "RESULT %@ threads=%d seconds=%.5f gflops=%.1f  # %@", workload.name, threads, best,
+                     workload.flops / best / 1e9, workload.detail))
+      }
+    }
+  }
+
+  /// Seconds of wall time, or of this process's CPU time.
+  static func now(cpu: Bool) -> Double {
+    var spec = timespec()
+    clock_gettime(cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+  }
+
+  static func random(_ shape: [Int], seed: UInt64) -> Tensor {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    let count = shape.reduce(1, *)
+    var values = [Float](repeating: 0, count: count)
+    for index in 0..<count {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      values[index] = Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
+    }
+    return Tensor(values, shape: shape)
+  }
+
+  static func makeWorkloads() -> [Workload] {
+    let a1024 = random([1024, 1024], seed: 1)
+    let b1024 = random([1024, 1024], seed: 2)
+    let aTall = random([4096, 2880], seed: 3)
+    let bTall = random([2880, 320], seed: 4)
+    let image = random([1, 320, 64, 64], seed: 5)
+    let filters = random([320, 320, 3, 3], seed: 6)
+    let bias = random([320], seed: 7)
+    let q = random([1, 8, 4096, 64], seed: 8)
+    let k = random([1, 8, 4096, 64], seed: 9)
+    let v = random([1, 8, 4096, 64], seed: 10)
+    return [
+      Workload(name: "gemm", detail: "SGEMM M=N=K=1024", flops: 2 * 1024 * 1024 * 1024) { matmul(a1024, b1024) },
+      Workload(name: "gemm-tall", detail: "SGEMM M=4096 N=320 K=2880", flops: 2 * 4096 * 320 * 2880) {
+        matmul(aTall, bTall)
+      },
+      Workload(name: "conv", detail: "conv2d 3x3 pad 1, [1,320,64,64] -> [1,320,64,64], bias",
+               flops: 2 * 320 * 320 * 9 * 64 * 64) {
+        conv2d(image, weight: filters, bias: bias, padding: 1)
+      },
+      Workload(name: "attention", detail: "SDPA B=1 H=8 T=S=4096 D=64, no mask",
+               flops: 4 * 8 * 4096 * 4096 * 64) {
+        scaledDotProductAttention(query: q, key: k, value: v)
+      },
+    ]
+  }
+}

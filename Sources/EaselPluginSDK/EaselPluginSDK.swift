@@ -1,2 +1,0 @@
-// EaselPluginSDK: describe stages in Swift, export them through the C ABI.
-import CEaselPluginABI

@@ -1,1 +1,0 @@
-// PipelineHost: pipeline files, plugin registry and loader, executor, sinks.

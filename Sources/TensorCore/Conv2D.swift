@@ -1,0 +1,100 @@
+// 2-D convolution (NCHW) as one GEMM per image and group: out[O, OH*OW] = W[O, C*KH*KW] x im2col(x).
+// N batch, C input channels, O output channels, G groups, H, W input size, KH, KW kernel size,
+// OH, OW output size. A 1×1 stride-1 unpadded convolution reads x directly as B [C, H*W].
+
+/// Convolution of `x` [N, C, H, W] (f32) with `weight` [O, C/groups, KH, KW] (f32, f16 or bf16) and
+/// optional `bias` [O], zero `padding` on every side. Returns [N, O, OH, OW] with
+/// OH = (H + 2·padding − KH) / stride + 1 (likewise OW).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, groups: Int = 1) -> Tensor {
+  let g = Conv2DGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+  let result = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])  // [N,C,H,W] -> [N,O,OH,OW]
+  let biasValues = bias?.toFloat32()
+  let input = x.floats
+  let output = result.mutableFloats
+  let weightBase = UnsafeRawPointer(weight.rawPointer)
+  let weightSize = weight.dtype.byteSize
+  let groupK = g.groupInChannels * g.kernelHeight * g.kernelWidth
+  let outPlane = g.outHeight * g.outWidth
+  let inPlane = g.height * g.width
+  let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && stride == 1 && padding == 0
+  withExtendedLifetime(biasValues) {
+    let biasPointer = biasValues?.floats
+    gemmBatched(g.batch * groups) { item in
+      let (image, group) = (item / groups, item % groups)
+      let channels = input + (image * g.inChannels + group * g.groupInChannels) * inPlane
+      let source: GEMMSourceB = pointwise
+        ? .matrix(GEMMMatrix(base: UnsafeRawPointer(channels), dtype: .f32, rowStride: inPlane, columnStride: 1))
+        : .image(Im2colImage(base: channels, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
+                             kernelWidth: g.kernelWidth, stride: stride, padding: padding,
+                             outputHeight: g.outHeight, outputWidth: g.outWidth))
+      return GEMMProblem(
+        m: g.groupOutChannels, n: outPlane, k: groupK,
+        a: GEMMMatrix(base: weightBase + group * g.groupOutChannels * groupK * weightSize, dtype: weight.dtype,
+                      rowStride: groupK, columnStride: 1),
+        b: source,
+        c: output + (image * g.outChannels + group * g.groupOutChannels) * outPlane, ldc: outPlane,
+        rowBias: biasPointer.map { $0 + group * g.groupOutChannels })
+    }
+  }
+  return result
+}
+
+/// The scalar twin of ``conv2d(_:weight:bias:stride:padding:groups:)``: direct loops.
+public func conv2dReference(
+  _ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, groups: Int = 1
+) -> Tensor {
+  let g = Conv2DGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+  let xValues = x.scalars
+  let wValues = weight.scalars
+  let bValues = bias?.scalars
+  var output = [Float](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
+  for n in 0..<g.batch {
+    for o in 0..<g.outChannels {
+      let group = o / g.groupOutChannels
+      for oh in 0..<g.outHeight {
+        for ow in 0..<g.outWidth {
+          var sum: Float = bValues?[o] ?? 0
+          for c in 0..<g.groupInChannels {
+            let channel = group * g.groupInChannels + c
+            for kh in 0..<g.kernelHeight {
+              let ih = oh * stride - padding + kh
+              if ih < 0 || ih >= g.height { continue }
+              for kw in 0..<g.kernelWidth {
+                let iw = ow * stride - padding + kw
+                if iw < 0 || iw >= g.width { continue }
+                let xIndex = ((n * g.inChannels + channel) * g.height + ih) * g.width + iw
+                let wIndex = ((o * g.groupInChannels + c) * g.kernelHeight + kh) * g.kernelWidth + kw
+                sum += xValues[xIndex] * wValues[wIndex]
+              }
+            }
+          }
+          output[((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow] = sum
+        }
+      }
+    }
+  }
+  return Tensor(output, shape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+}
+
+/// Sizes of one convolution, checked.
+private struct Conv2DGeometry {
+  var batch, inChannels, height, width: Int
+  var outChannels, groupInChannels, groupOutChannels, kernelHeight, kernelWidth: Int
+  var outHeight, outWidth: Int
+
+  init(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, groups: Int) {
+    precondition(x.rank == 4 && weight.rank == 4, "conv2d: x \(x.shape) and weight \(weight.shape) must be 4-D")
+    precondition(x.dtype == .f32 && weight.dtype.isFloatingPoint, "conv2d: x f32, weight f32/f16/bf16")
+    precondition(stride >= 1 && padding >= 0 && groups >= 1, "conv2d: stride \(stride), padding \(padding), groups \(groups)")
+    (batch, inChannels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    (outChannels, groupInChannels, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+    precondition(inChannels % groups == 0 && outChannels % groups == 0 && inChannels / groups == groupInChannels,
+                 "conv2d: x \(x.shape), weight \(weight.shape) and groups \(groups) disagree")
+    if let bias { precondition(bias.count == outChannels, "conv2d: bias \(bias.shape) for \(outChannels) channels") }
+    groupOutChannels = outChannels / groups
+    outHeight = (height + 2 * padding - kernelHeight) / stride + 1
+    outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+    precondition(height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+                 "conv2d: kernel \(kernelHeight)x\(kernelWidth) larger than padded input \(x.shape)")
+  }
+}

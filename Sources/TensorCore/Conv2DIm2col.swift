@@ -1,0 +1,99 @@
+// Implicit im2col: packs GEMM B panels straight from an NCHW image, so a convolution is one GEMM
+// without materialising the [C*KH*KW, H'*W'] column matrix.
+// C input channels (of one group), H, W input height and width, KH, KW kernel size, OH, OW output size.
+// B row k = (c, kh, kw) in the weight's [C, KH, KW] order; B column n = (oh, ow).
+
+/// One image (one batch item, one group's channels) seen as the im2col matrix [C*KH*KW, OH*OW].
+struct Im2colImage {
+  /// Channel 0 of the group: [C, H, W] floats.
+  var base: UnsafePointer<Float>
+  var height: Int
+  var width: Int
+  var kernelHeight: Int
+  var kernelWidth: Int
+  var stride: Int
+  var padding: Int
+  var outputHeight: Int
+  var outputWidth: Int
+}
+
+/// Packs im2col rows `rows` x columns `columns` into NR-column panels (zero padding outside the image).
+/// The (c, kh, kw) of each row and the (oh, ow) of each column advance by counting, not dividing:
+/// this runs once per K block and tile, and divisions per element would cost as much as the GEMM.
+func im2colPackB(_ image: Im2colImage, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+  let kc = rows.count
+  let taps = image.kernelHeight * image.kernelWidth
+  let plane = image.height * image.width
+  var panel = packed
+  var column = columns.lowerBound
+  while column < columns.upperBound {
+    let width = min(gemmNR, columns.upperBound - column)
+    if width < gemmNR { panel.update(repeating: 0, count: kc * gemmNR) }
+    let firstRow = column / image.outputWidth
+    let firstColumn = column % image.outputWidth
+    var channel = rows.lowerBound / taps
+    var kh = (rows.lowerBound % taps) / image.kernelWidth
+    var kw = rows.lowerBound % image.kernelWidth
+    for k in 0..<kc {
+      let source = image.base + channel * plane
+      let destination = panel + k * gemmNR
+      // Walk the panel's columns one output row (run) at a time.
+      var oh = firstRow
+      var ow = firstColumn
+      var done = 0
+      while done < width {
+        let run = min(width - done, image.outputWidth - ow)
+        let ih = oh * image.stride - image.padding + kh
+        if ih < 0 || ih >= image.height {
+          (destination + done).update(repeating: 0, count: run)
+        } else {
+          im2colCopyRun(source + ih * image.width, image.width, ow * image.stride - image.padding + kw,
+                        image.stride, run, destination + done)
+        }
+        done += run
+        oh += 1
+        ow = 0
+      }
+      kw += 1
+      if kw == image.kernelWidth {
+        kw = 0
+        kh += 1
+        if kh == image.kernelHeight {
+          kh = 0
+          channel += 1
+        }
+      }
+    }
+    panel += kc * gemmNR
+    column += gemmNR
+  }
+}
+
+/// out[j] = line[first + j * stride] for j in 0..<count, 0 where the index leaves 0..<width.
+@inline(__always)
+private func im2colCopyRun(
+  _ line: UnsafePointer<Float>, _ width: Int, _ first: Int, _ stride: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>
+) {
+  // Columns j in lower..<upper land inside the line.
+  let lower = first >= 0 ? 0 : min(count, (-first + stride - 1) / stride)
+  let upper = first >= width ? 0 : max(lower, min(count, (width - 1 - first) / stride + 1))
+  if lower > 0 { out.update(repeating: 0, count: lower) }
+  if stride == 1 {
+    // Runs are at most gemmNR long: inline vector copies beat a memmove call.
+    let from = UnsafeRawPointer(line + first)
+    let to = UnsafeMutableRawPointer(out)
+    var j = lower
+    while j + 16 <= upper {
+      to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), toByteOffset: j * 4,
+                    as: SIMD16<Float>.self)
+      j += 16
+    }
+    while j < upper {
+      out[j] = line[first + j]
+      j += 1
+    }
+  } else {
+    for j in lower..<upper { out[j] = line[first + j * stride] }
+  }
+  if upper < count { (out + upper).update(repeating: 0, count: count - upper) }
+}

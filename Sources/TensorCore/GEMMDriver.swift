@@ -1,0 +1,195 @@
+// The SGEMM driver: C[M,N] (+bias) = A[M,K] x B[K,N], cache-blocked over K and tiled over M and N.
+// M rows of C, N columns of C, K the reduction; MR x NR is the micro-kernel tile (GEMMMicroKernel).
+// Threads split C into independent tiles; every tile walks K in the same blocks in the same order,
+// so each element gets the same FMA chains and additions whatever the thread count or tiling.
+
+/// K-block length: a B micro-panel (gemmKC x gemmNR floats, 32 KB) stays in L1 while the A panels
+/// of a tile stream from L2.
+let gemmKC = 256
+/// Largest tile height (rows of C) one task covers: its A rows (gemmMaxTileM x gemmKC floats) and
+/// its packed B block stay in L2 together, and B is packed once per tile height.
+let gemmMaxTileM = 36 * gemmMR
+/// Largest tile width (columns of C) one task packs B for.
+let gemmMaxTileN = 16 * gemmNR
+
+/// Where B comes from: a strided matrix, an image read through im2col while packing, or panels
+/// packed beforehand by `gemmPackB` over all `rows` rows (reused by many products, as attention's
+/// keys and values are by every block of queries).
+enum GEMMSourceB {
+  case matrix(GEMMMatrix)
+  case image(Im2colImage)
+  case packed(UnsafePointer<Float>, rows: Int)
+}
+
+/// One C = A x B (+ bias) product.
+struct GEMMProblem {
+  var m: Int
+  var n: Int
+  var k: Int
+  var a: GEMMMatrix
+  var b: GEMMSourceB
+  /// Row 0 of C; rows are `ldc` floats apart and columns contiguous.
+  var c: UnsafeMutablePointer<Float>
+  var ldc: Int
+  /// Added to every element of row i (conv2d's per-channel bias), length m.
+  var rowBias: UnsafePointer<Float>? = nil
+  /// Added to every element of column j (linear's bias), length n.
+  var columnBias: UnsafePointer<Float>? = nil
+  /// C += A x B instead of C = A x B (no bias then).
+  var accumulate = false
+}
+
+/// How a problem is cut into tiles.
+struct GEMMTiling {
+  var tileM: Int
+  var tileN: Int
+  var countM: Int
+  var countN: Int
+  var count: Int { countM * countN }
+
+  /// Balanced tiles no larger than the cache-sized maximum, and enough of them for `threads`.
+  init(m: Int, n: Int, threads: Int) {
+    var countM = max(1, (m + gemmMaxTileM - 1) / gemmMaxTileM)
+    var countN = max(1, (n + gemmMaxTileN - 1) / gemmMaxTileN)
+    let panelsM = max(1, (m + gemmMR - 1) / gemmMR)
+    let panelsN = max(1, (n + gemmNR - 1) / gemmNR)
+    // Aim for a few tiles per thread so a thread slowed by another process does not hold up the rest.
+    while threads > 1 && countM * countN < 3 * threads && (countM < panelsM || countN < panelsN) {
+      if countM < panelsM && (m >= n || countN >= panelsN) { countM += 1 } else { countN += 1 }
+    }
+    let panelsPerTileM = (panelsM + countM - 1) / countM
+    let panelsPerTileN = (panelsN + countN - 1) / countN
+    tileM = panelsPerTileM * gemmMR
+    tileN = panelsPerTileN * gemmNR
+    self.countM = (m + tileM - 1) / tileM
+    self.countN = (n + tileN - 1) / tileN
+  }
+}
+
+/// Runs `problem` on the shared pool (or on this thread when `parallel` is false).
+func gemm(_ problem: GEMMProblem, parallel: Bool = true) {
+  gemmBatched(1, parallel: parallel) { _ in problem }
+}
+
+/// Runs `batch` independent problems of the same shape, all tiles of all of them spread over the pool.
+func gemmBatched(_ batch: Int, parallel: Bool = true, _ problem: (Int) -> GEMMProblem) {
+  if batch == 0 { return }
+  let first = problem(0)
+  let threads = parallel ? ComputePool.shared.threadCount : 1
+  let tiling = GEMMTiling(m: first.m, n: first.n, threads: max(1, threads / batch))
+  let tasks = batch * tiling.count
+  if !parallel || threads == 1 {
+    let scratch = GEMMScratch(tileM: tiling.tileM, tileN: tiling.tileN)
+    for task in 0..<tasks { gemmRunTask(task, tiling, problem, scratch.buffer) }
+    scratch.release()
+    return
+  }
+  ComputePool.shared.parallelFor(tasks) { task in
+    let local = GEMMScratch(tileM: tiling.tileM, tileN: tiling.tileN)
+    gemmRunTask(task, tiling, problem, local.buffer)
+    local.release()
+  }
+}
+
+@inline(__always)
+private func gemmRunTask(
+  _ task: Int, _ tiling: GEMMTiling, _ problem: (Int) -> GEMMProblem, _ scratch: UnsafeMutablePointer<Float>
+) {
+  let item = problem(task / tiling.count)
+  let tile = task % tiling.count
+  let row = (tile / tiling.countN) * tiling.tileM
+  let column = (tile % tiling.countN) * tiling.tileN
+  if row >= item.m || column >= item.n { return }
+  gemmTile(item, rows: row..<min(item.m, row + tiling.tileM), columns: column..<min(item.n, column + tiling.tileN),
+           scratch: scratch, tileM: tiling.tileM, tileN: tiling.tileN)
+}
+
+/// Packed A block, packed B block and one edge tile for one task.
+private struct GEMMScratch {
+  let buffer: UnsafeMutablePointer<Float>
+
+  init(tileM: Int, tileN: Int) {
+    let floats = tileM * gemmKC + gemmKC * tileN + gemmMR * gemmNR
+    buffer = UnsafeMutableRawPointer.allocate(byteCount: floats * 4, alignment: 64).bindMemory(to: Float.self, capacity: floats)
+  }
+
+  func release() { buffer.deallocate() }
+}
+
+/// Computes C[rows, columns] completely: bias, then every K block in order.
+private func gemmTile(
+  _ p: GEMMProblem, rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>, tileM: Int, tileN: Int
+) {
+  let hasBias = p.rowBias != nil || p.columnBias != nil
+  if !p.accumulate && (hasBias || p.k == 0) { gemmFillBias(p, rows: rows, columns: columns) }
+  let packedA = scratch
+  let packedB = scratch + tileM * gemmKC
+  let edge = packedB + gemmKC * tileN
+  // A row-major f32 A is read in place by the kernel; only a last partial panel is packed (padded).
+  // Not when its rows are a multiple of 1 KB apart: the MR rows would then share a few L1 sets
+  // (with the B panel filling most ways of every set) and evict each other.
+  let directA = p.a.dtype == .f32 && p.a.columnStride == 1 && p.a.rowStride % 256 != 0
+  let fullRowsEnd = rows.lowerBound + (rows.count / gemmMR) * gemmMR
+  var k0 = 0
+  while k0 < p.k {
+    let kc = min(gemmKC, p.k - k0)
+    let accumulate = p.accumulate || hasBias || k0 > 0
+    var panelB = UnsafePointer(packedB)
+    var panelStrideB = kc * gemmNR
+    switch p.b {
+    case .matrix(let b): gemmPackB(b, rows: k0..<k0 + kc, columns: columns, into: packedB)
+    case .image(let image): im2colPackB(image, rows: k0..<k0 + kc, columns: columns, into: packedB)
+    case .packed(let base, let rows):
+      panelB = base + (columns.lowerBound / gemmNR) * rows * gemmNR + k0 * gemmNR
+      panelStrideB = rows * gemmNR
+    }
+    if !directA {
+      gemmPackA(p.a, rows: rows, columns: k0..<k0 + kc, into: packedA)
+    } else if fullRowsEnd < rows.upperBound {
+      gemmPackA(p.a, rows: fullRowsEnd..<rows.upperBound, columns: k0..<k0 + kc, into: packedA)
+    }
+    var column = columns.lowerBound
+    while column < columns.upperBound {
+      let width = min(gemmNR, columns.upperBound - column)
+      var row = rows.lowerBound
+      while row < rows.upperBound {
+        let height = min(gemmMR, rows.upperBound - row)
+        let full = height == gemmMR && width == gemmNR
+        let target = p.c + row * p.ldc + column
+        // A partial tile runs the full kernel on a scratch tile: same arithmetic, copied back.
+        if !full && accumulate {
+          for r in 0..<height { (edge + r * gemmNR).update(from: target + r * p.ldc, count: width) }
+        }
+        let output = full ? target : edge
+        let ldc = full ? p.ldc : gemmNR
+        if directA && height == gemmMR {
+          let a = p.a.base.assumingMemoryBound(to: Float.self) + row * p.a.rowStride + k0
+          gemmMicroKernelDirectA(kc, a, p.a.rowStride, panelB, output, ldc, accumulate)
+        } else {
+          let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
+          gemmMicroKernel(kc, packedA + panel * kc * gemmMR, panelB, output, ldc, accumulate)
+        }
+        if !full {
+          for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
+        }
+        row += gemmMR
+      }
+      column += gemmNR
+      panelB += panelStrideB
+    }
+    k0 += kc
+  }
+}
+
+/// C[rows, columns] = rowBias[i] + columnBias[j] (0 where absent).
+private func gemmFillBias(_ p: GEMMProblem, rows: Range<Int>, columns: Range<Int>) {
+  for i in rows {
+    let target = p.c + i * p.ldc
+    let base = p.rowBias.map { $0[i] } ?? 0
+    if let columnBias = p.columnBias {
+      for j in columns { target[j] = base + columnBias[j] }
+    } else {
+      (target + columns.lowerBound).update(repeating: base, count: columns.count)
+    }
+  }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import PipelineHost
-@Test func PipelineHostModuleLoads() { #expect(Bool(true)) }

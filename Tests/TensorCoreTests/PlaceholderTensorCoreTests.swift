@@ -1,3 +1,0 @@
-import Testing
-@testable import TensorCore
-@Test func TensorCoreModuleLoads() { #expect(Bool(true)) }

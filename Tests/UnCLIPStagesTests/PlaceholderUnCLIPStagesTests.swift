@@ -1,3 +1,0 @@
-import Testing
-@testable import UnCLIPStages
-@Test func UnCLIPStagesModuleLoads() { #expect(Bool(true)) }

@@ -1,3 +1,0 @@
-import Testing
-@testable import UpscaleStages
-@Test func UpscaleStagesModuleLoads() { #expect(Bool(true)) }
