@@ -73,7 +73,7 @@ let package = Package(
 
     // Host: pipeline files, plugin registry and loader, executor, sinks.
     .target(name: "PipelineHost",
-            dependencies: ["EaselPluginSDK", "CEaselPluginABI", "MediaIO", "TensorCore", "Yams"],
+            dependencies: ["EaselPluginSDK", "CEaselPluginABI", "MediaIO", "TensorCore", "WeightIO", "Yams"],
             swiftSettings: simdSettings),
     .executableTarget(name: "easel",
                       dependencies: ["PipelineHost", "MediaStages", "UnCLIPStages", "UpscaleStages",

@@ -6,10 +6,13 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "core":
   CoreBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "unclip":
+  UnCLIPBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
   print("""
     usage: easel-bench core [--threads 1,2] [--repeats N] [--cpu-time] [--only gemm,gemm-tall,conv,attention]
       core   FMA peak, SGEMM 1024³ and 4096×320×2880, conv 3×3 64×64×320→320, attention 8×4096×64
+    \(UnCLIPBenchmark.usage)
     """)
   exit(arguments.isEmpty ? 0 : 2)
 }

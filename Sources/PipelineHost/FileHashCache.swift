@@ -28,7 +28,7 @@ enum FileHashCache {
     if case .object(let entry)? = entries[absolute], entry["stamp"]?.string == stamp, let hash = entry["sha256"]?.string {
       return hash
     }
-    let hash = try SHA256.hex(ofFile: absolute)
+    let hash = try ProvenanceHash.hex(ofFile: absolute)
     entries[absolute] = .object(["stamp": .string(stamp), "sha256": .string(hash)])
     save(entries)
     return hash

@@ -141,7 +141,7 @@ public final class PipelineExecutor {
     guard FileManager.default.isReadableFile(atPath: path) else { throw .missingFile(path: path, what: "image") }
     do {
       let raster = try ImageFile.read(path)
-      return (path, try SHA256.hex(ofFile: path), StageValue.image(ValueConversion.tensor(from: raster)))
+      return (path, try ProvenanceHash.hex(ofFile: path), StageValue.image(ValueConversion.tensor(from: raster)))
     } catch let error as HostError {
       throw error
     } catch {

@@ -32,7 +32,7 @@ public enum PipelineLoading {
       return (nil, [Diagnostic(file: path, line: 0, column: 0, message: "the file is not UTF-8 text; save it as UTF-8")])
     }
     var (file, diagnostics) = PipelineParser.parse(text, path: path)
-    file?.sha256 = SHA256.hex(of: data)
+    file?.sha256 = ProvenanceHash.hex(of: data)
     diagnostics.sort { ($0.line, $0.column) < ($1.line, $1.column) }
     return (file, diagnostics)
   }

@@ -23,7 +23,7 @@ public enum PipelineParser {
       context.report(.unknown, "the file is not a YAML mapping; start it with 'easel: 1'")
       return (nil, context.diagnostics)
     }
-    var file = PipelineFile(path: path, sha256: SHA256.hex(of: Data(text.utf8)), formatVersion: 0, description: "",
+    var file = PipelineFile(path: path, sha256: ProvenanceHash.hex(of: Data(text.utf8)), formatVersion: 0, description: "",
                             inputs: [], stages: [], outputs: [])
     for (key, value) in top {
       switch key.string ?? "" {

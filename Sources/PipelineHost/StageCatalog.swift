@@ -39,8 +39,7 @@ public enum StageCatalog {
     var type = port.kind == .text ? "text" : "\(port.kind.rawValue) \(port.dtype.rawValue)"
     if !port.shape.isEmpty { type += " \(port.shape)" }
     let optional = port.isOptional ? " (optional)" : ""
-    return port.name.padding(toLength: 14, withPad: " ", startingAt: 0)
-      + type.padding(toLength: 26, withPad: " ", startingAt: 0) + port.description + optional
+    return column(port.name, 14) + column(type, 26) + port.description + optional
   }
 
   static func parameter(_ spec: ParamSpec) -> String {
@@ -50,7 +49,12 @@ public enum StageCatalog {
     if let range = spec.range {
       facts.append("range \(ParamSpec.format(range.lowerBound))...\(ParamSpec.format(range.upperBound))")
     }
-    return spec.name.padding(toLength: 14, withPad: " ", startingAt: 0) + type + "  " + facts.joined(separator: ", ")
+    return column(spec.name, 14) + type + "  " + facts.joined(separator: ", ")
       + (spec.description.isEmpty ? "" : "  — " + spec.description)
+  }
+
+  /// `text` padded to `width`, always followed by at least one space so long names never run into the next column.
+  private static func column(_ text: String, _ width: Int) -> String {
+    text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0)
   }
 }

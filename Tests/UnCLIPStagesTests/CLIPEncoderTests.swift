@@ -32,12 +32,12 @@ import WeightIO
   @Test func badInputsAreReported() throws {
     let encoder = try CLIPTextEncoder(folder: CLIPFixtures.tinyUnCLIP.appendingPathComponent("text_encoder"))
     let tooLong = Tensor(zeros: [1, 78], dtype: .i32)
-    #expect(throws: CLIPError.self) { try encoder(tooLong) }
+    #expect(throws: UnCLIPError.self) { try encoder(tooLong) }
     let outside = Tensor(zeros: [1, 3], dtype: .i32)
     outside.rawPointer.assumingMemoryBound(to: Int32.self)[1] = 49408
-    #expect(throws: CLIPError.self) { try encoder(outside) }
+    #expect(throws: UnCLIPError.self) { try encoder(outside) }
     let vision = try CLIPVisionEncoder(folder: CLIPFixtures.tinyUnCLIP.appendingPathComponent("image_encoder"))
-    #expect(throws: CLIPError.self) { try vision(Tensor(zeros: [1, 3, 16, 16])) }
+    #expect(throws: UnCLIPError.self) { try vision(Tensor(zeros: [1, 3, 16, 16])) }
   }
 
   @Test func mismatchedWeightsListEveryProblem() throws {
@@ -54,7 +54,7 @@ import WeightIO
     do {
       _ = try CLIPTextEncoder(folder: folder)
       Issue.record("a mismatched checkpoint loaded")
-    } catch let CLIPError.invalidWeights(_, problems) {
+    } catch let UnCLIPError.invalidWeights(_, problems) {
       #expect(problems.contains { $0.contains("text_model.encoder.layers.5.mlp.fc1.weight") && $0.contains("missing") })
       #expect(problems.contains { $0.contains("text_model.final_layer_norm.weight") && $0.contains("[32]") })
       #expect(problems.count > 20)
@@ -65,8 +65,8 @@ import WeightIO
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clip-empty-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    #expect(throws: CLIPError.self) { try CLIPTextEncoder(folder: folder) }
+    #expect(throws: UnCLIPError.self) { try CLIPTextEncoder(folder: folder) }
     try Data("{}".utf8).write(to: folder.appendingPathComponent("config.json"))
-    #expect(throws: CLIPError.self) { try CLIPVisionEncoder(folder: folder) }
+    #expect(throws: UnCLIPError.self) { try CLIPVisionEncoder(folder: folder) }
   }
 }

@@ -81,10 +81,10 @@ import WeightIO
 
   @Test func badImagesAreReported() throws {
     let processor = try processor()
-    #expect(throws: CLIPError.self) { try processor.preprocess(pixels: [1, 2, 3], height: 1, width: 2, channels: 3) }
-    #expect(throws: CLIPError.self) { try processor.preprocess(images: Tensor(zeros: [1, 4, 4, 5])) }
+    #expect(throws: UnCLIPError.self) { try processor.preprocess(pixels: [1, 2, 3], height: 1, width: 2, channels: 3) }
+    #expect(throws: UnCLIPError.self) { try processor.preprocess(images: Tensor(zeros: [1, 4, 4, 5])) }
     var config = CLIPImageProcessorConfig()
     config.imageStd = [1, 0, 1]
-    #expect(throws: CLIPError.self) { try CLIPImageProcessor(config: config) }
+    #expect(throws: UnCLIPError.self) { try CLIPImageProcessor(config: config) }
   }
 }

@@ -26,24 +26,11 @@ enum CLIPFixtures {
 
 enum CLIPFixtureError: Error { case missing(String) }
 
-/// Max-abs error of `actual` against `expected` (same element count), printed; records an issue
-/// naming the first mismatches when it exceeds `tolerance`.
+/// ``expectNear(_:_:tolerance:_:sourceLocation:)`` with the max-abs error printed.
 @discardableResult
 func expectCLIPClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ label: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) -> Float {
-  #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
-  guard actual.count == expected.count else { return .infinity }
-  let a = actual.toFloat32().scalars
-  let e = expected.toFloat32().scalars
-  var worst: Float = 0
-  var mismatches: [String] = []
-  for index in 0..<a.count {
-    let error = Swift.abs(a[index] - e[index])
-    if !(error <= tolerance) && mismatches.count < 8 { mismatches.append("[\(index)] \(a[index]) vs \(e[index])") }
-    if !(error <= worst) { worst = error.isNaN ? .infinity : error }
-  }
-  #expect(worst <= tolerance, "\(label): max-abs \(worst) > \(tolerance); first: \(mismatches.joined(separator: ", "))",
-          sourceLocation: sourceLocation)
+                     sourceLocation: SourceLocation = #_sourceLocation) -> Float {
+  let worst = expectNear(actual, expected, tolerance: tolerance, label, sourceLocation: sourceLocation)
   print("\(label): max-abs error \(worst) (tolerance \(tolerance))")
   return worst
 }

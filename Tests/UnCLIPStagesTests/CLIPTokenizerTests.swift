@@ -127,12 +127,12 @@ import WeightIO
     let empty = FileManager.default.temporaryDirectory.appendingPathComponent("clip-empty-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: empty) }
-    #expect(throws: CLIPError.tokenizerFilesMissing(folder: empty.path)) { try CLIPTokenizer(folder: empty) }
+    #expect(throws: UnCLIPError.tokenizerFilesMissing(folder: empty.path)) { try CLIPTokenizer(folder: empty) }
     let gz = empty.appendingPathComponent("bpe.txt.gz")
     try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: gz)
-    #expect(throws: CLIPError.compressedMergesFile(file: gz.path)) { try CLIPTokenizer(mergesFile: gz) }
+    #expect(throws: UnCLIPError.compressedMergesFile(file: gz.path)) { try CLIPTokenizer(mergesFile: gz) }
     let bad = empty.appendingPathComponent("merges.txt")
     try Data("#version: 0.2\na b c\n".utf8).write(to: bad)
-    #expect(throws: CLIPError.self) { try CLIPTokenizer(mergesFile: bad) }
+    #expect(throws: UnCLIPError.self) { try CLIPTokenizer(mergesFile: bad) }
   }
 }

@@ -41,6 +41,6 @@ import WeightIO
 
   @Test func keepMustBePositive() throws {
     let reranker = try CLIPReranker(modelFolder: CLIPFixtures.tinyUnCLIP)
-    #expect(throws: CLIPError.self) { try reranker.rank(images: Tensor(zeros: [1, 8, 8, 3]), prompt: "x", keep: 0) }
+    #expect(throws: UnCLIPError.self) { try reranker.rank(images: Tensor(zeros: [1, 8, 8, 3]), prompt: "x", keep: 0) }
   }
 }

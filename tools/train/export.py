@@ -62,6 +62,7 @@ def main():
     index["feature_extractor"] = ["transformers", "CLIPImageProcessor"]
     index["text_proj"] = ["unclip", "UnCLIPTextProjModel"]  # as in Karlo's model_index.json
     (staging / "model_index.json").write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
+    shutil.copy(ROOT / "model-card.md", staging / "README.md")
     if args.out.exists():
         shutil.rmtree(args.out)
     staging.rename(args.out)

@@ -40,7 +40,7 @@ struct BPEModel: Sendable {
   /// Id for symbols outside the vocabulary, or nil to drop them (as `tokenizers` does without one).
   let unknownID: Int32?
 
-  init(vocabulary: [String: Int32], mergePairs: [(String, String)], unknownID: Int32?, file: String) throws(CLIPError) {
+  init(vocabulary: [String: Int32], mergePairs: [(String, String)], unknownID: Int32?, file: String) throws(UnCLIPError) {
     var byteIDs = [Int32](repeating: -1, count: 256)
     var byteEndIDs = [Int32](repeating: -1, count: 256)
     for byte in 0..<256 {

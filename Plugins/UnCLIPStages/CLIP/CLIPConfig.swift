@@ -126,7 +126,7 @@ extension CLIPEncoderConfig {
 
 /// Decodes a text or vision config from a config.json, flat or nested in a CLIPModel config.
 func decodeCLIPConfig<Config: Decodable>(_ type: Config.Type, nested: KeyPath<CLIPNestedConfig, Config?>, file: String)
-  throws(CLIPError) -> Config
+  throws(UnCLIPError) -> Config
 {
   let data: Data
   do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
@@ -136,10 +136,10 @@ func decodeCLIPConfig<Config: Decodable>(_ type: Config.Type, nested: KeyPath<CL
     let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     if object?["text_config"] != nil || object?["vision_config"] != nil {
       if let config = try JSONDecoder().decode(CLIPNestedConfig.self, from: data)[keyPath: nested] { return config }
-      throw CLIPError.invalidConfig(file: file, reason: "the CLIPModel config lacks this tower's config")
+      throw UnCLIPError.invalidConfig(file: file, reason: "the CLIPModel config lacks this tower's config")
     }
     return try JSONDecoder().decode(type, from: data)
-  } catch let error as CLIPError {
+  } catch let error as UnCLIPError {
     throw error
   } catch {
     throw .invalidConfig(file: file, reason: "\(error)")

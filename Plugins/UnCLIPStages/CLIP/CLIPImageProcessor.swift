@@ -72,7 +72,7 @@ public struct CLIPImageProcessor: Sendable {
   public let config: CLIPImageProcessorConfig
 
   /// A processor with `config` (defaults: CLIPImageProcessor's).
-  public init(config: CLIPImageProcessorConfig = CLIPImageProcessorConfig()) throws(CLIPError) {
+  public init(config: CLIPImageProcessorConfig = CLIPImageProcessorConfig()) throws(UnCLIPError) {
     if config.imageMean.count != 3 || config.imageStd.count != 3 || config.imageStd.contains(0) {
       throw .invalidConfig(file: "preprocessor_config.json", reason: "image_mean and image_std need 3 values, std non-zero")
     }
@@ -86,7 +86,7 @@ public struct CLIPImageProcessor: Sendable {
   }
 
   /// Reads `preprocessor_config.json` from `folder` (Karlo's `feature_extractor/`).
-  public init(folder: URL) throws(CLIPError) {
+  public init(folder: URL) throws(UnCLIPError) {
     let file = folder.appendingPathComponent("preprocessor_config.json")
     let config: CLIPImageProcessorConfig
     do {
@@ -108,7 +108,7 @@ public struct CLIPImageProcessor: Sendable {
 
   /// One image, 8-bit interleaved [H,W,C] with C = 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA;
   /// composited onto white as transformers does for a PIL image), to pixel values f32 [3,Hc,Wc].
-  public func preprocess(pixels: [UInt8], height: Int, width: Int, channels: Int) throws(CLIPError) -> Tensor {
+  public func preprocess(pixels: [UInt8], height: Int, width: Int, channels: Int) throws(UnCLIPError) -> Tensor {
     guard height > 0, width > 0, (1...4).contains(channels), pixels.count == height * width * channels else {
       throw .invalidInput("an image must be [H,W,C] with C in 1…4 and H, W > 0; got \(height)×\(width)×\(channels) for \(pixels.count) values")
     }
@@ -145,7 +145,7 @@ public struct CLIPImageProcessor: Sendable {
   /// Images f32 [N,H,W,C] in 0…1 (the pipeline's image layout) to pixel values [N,3,Hc,Wc]. Each
   /// value is first quantised to 8 bits (round(x·255)), which recovers a PNG's bytes exactly, so the
   /// result equals transformers run on the PIL image the PNG decodes to.
-  public func preprocess(images: Tensor) throws(CLIPError) -> Tensor {
+  public func preprocess(images: Tensor) throws(UnCLIPError) -> Tensor {
     guard images.dtype == .f32, images.rank == 4, images.shape[0] > 0 else {
       throw .invalidInput("images must be f32 [N,H,W,C], got \(images)")
     }

@@ -23,7 +23,7 @@ public struct CLIPReranker: Sendable {
 
   /// Combines the parts; the two towers must project to the same size.
   public init(tokenizer: CLIPTokenizer, textEncoder: CLIPTextEncoder, imageEncoder: CLIPVisionEncoder,
-              processor: CLIPImageProcessor) throws(CLIPError) {
+              processor: CLIPImageProcessor) throws(UnCLIPError) {
     guard textEncoder.config.projectionDim == imageEncoder.config.projectionDim else {
       throw .invalidInput("the text encoder projects to \(textEncoder.config.projectionDim) and the image encoder to "
         + "\(imageEncoder.config.projectionDim); use both towers of one CLIP model")
@@ -53,7 +53,7 @@ public struct CLIPReranker: Sendable {
 
   /// Ranks `images` f32 [N,H,W,C] against `prompt`, keeping the best `keep` (all when larger than N).
   public func rank(images: Tensor, prompt: String, keep: Int) throws -> CLIPRanking {
-    guard keep > 0 else { throw CLIPError.invalidInput("keep must be at least 1, got \(keep)") }
+    guard keep > 0 else { throw UnCLIPError.invalidInput("keep must be at least 1, got \(keep)") }
     return Self.topK(try scores(images: images, prompt: prompt), keep: keep)
   }
 

@@ -39,12 +39,12 @@ public struct CLIPTextEncoder: @unchecked Sendable {
   }
 
   /// Loads `folder` (config.json + model.safetensors), checking every key first.
-  /// - Throws: ``CLIPError`` listing every missing, extra, mis-shaped or mis-typed key at once.
+  /// - Throws: ``UnCLIPError`` listing every missing, extra, mis-shaped or mis-typed key at once.
   public init(folder: URL) throws {
     let config = try decodeCLIPConfig(CLIPTextConfig.self, nested: \.textConfig,
                                       file: folder.appendingPathComponent("config.json").path)
     let sizeProblems = config.sizeProblems()
-    if !sizeProblems.isEmpty { throw CLIPError.invalidConfig(file: folder.appendingPathComponent("config.json").path,
+    if !sizeProblems.isEmpty { throw UnCLIPError.invalidConfig(file: folder.appendingPathComponent("config.json").path,
                                                              reason: sizeProblems.joined(separator: "; ")) }
     let weights = try CLIPWeights.open(folder: folder, expected: Self.expectedKeys(config),
                                        ownPrefixes: ["text_model.", "text_projection."])
@@ -64,18 +64,18 @@ public struct CLIPTextEncoder: @unchecked Sendable {
 
   /// Encodes token ids i32 [N,T] (T ≤ max_position_embeddings) as transformers does without an
   /// attention mask (as diffusers' unCLIP pipelines call it).
-  /// - Throws: ``CLIPError/invalidInput(_:)`` for ids outside the vocabulary or too many tokens.
+  /// - Throws: ``UnCLIPError/invalidInput(_:)`` for ids outside the vocabulary or too many tokens.
   public func callAsFunction(_ ids: Tensor) throws -> CLIPTextOutput {
     guard ids.dtype == .i32, ids.rank == 2, ids.shape[0] > 0, ids.shape[1] > 0 else {
-      throw CLIPError.invalidInput("token ids must be i32 [N,T], got \(ids)")
+      throw UnCLIPError.invalidInput("token ids must be i32 [N,T], got \(ids)")
     }
     let (n, t, w) = (ids.shape[0], ids.shape[1], config.hiddenSize)
     guard t <= config.maxPositionEmbeddings else {
-      throw CLIPError.invalidInput("\(t) tokens per sequence, the text encoder takes at most \(config.maxPositionEmbeddings)")
+      throw UnCLIPError.invalidInput("\(t) tokens per sequence, the text encoder takes at most \(config.maxPositionEmbeddings)")
     }
     let flat = (0..<(n * t)).map { Int(ids.int32s[$0]) }
     if let bad = flat.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-      throw CLIPError.invalidInput("token id \(bad) is outside the vocabulary of \(config.vocabSize)")
+      throw UnCLIPError.invalidInput("token id \(bad) is outside the vocabulary of \(config.vocabSize)")
     }
     let tokens = CLIPWeights.gatherRows(tokenEmbedding, ids: flat).reshaped([n, t, w])  // [N,T] -> [N,T,W]
     let positions = positionEmbedding.slice(outer: 0..<t).reshaped([1, t, w])  // [P,W] -> [1,T,W]

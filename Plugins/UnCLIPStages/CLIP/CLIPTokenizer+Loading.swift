@@ -12,7 +12,7 @@ extension CLIPTokenizer {
   /// Reads `vocab.json` + `merges.txt` when present, otherwise `tokenizer.json`; special tokens and
   /// `model_max_length` come from `tokenizer_config.json` and `special_tokens_map.json` when present
   /// (defaults: CLIP's `<|startoftext|>`, `<|endoftext|>` for eos, pad and unknown, 77 tokens).
-  public convenience init(folder: URL) throws(CLIPError) {
+  public convenience init(folder: URL) throws(UnCLIPError) {
     let fileManager = FileManager.default
     var directory = folder
     if fileManager.fileExists(atPath: folder.appendingPathComponent("tokenizer").path) {
@@ -45,7 +45,7 @@ extension CLIPTokenizer {
   /// transformers do: 256 byte symbols, the same with `</w>`, one token per merge, then
   /// `<|startoftext|>` and `<|endoftext|>` (49406 and 49407 for CLIP).
   public convenience init(mergesFile: URL, mergeLimit: Int? = CLIPTokenizer.openCLIPMergeCount,
-                          contextLength: Int = 77) throws(CLIPError) {
+                          contextLength: Int = 77) throws(UnCLIPError) {
     let merges = try Self.readMerges(mergesFile, limit: mergeLimit)
     let vocabulary = Self.derivedVocabulary(merges: merges)
     try self.init(vocabulary: vocabulary, merges: merges, contextLength: contextLength, file: mergesFile.path)
@@ -63,7 +63,7 @@ extension CLIPTokenizer {
     return vocabulary
   }
 
-  static func readVocabulary(_ url: URL) throws(CLIPError) -> [String: Int32] {
+  static func readVocabulary(_ url: URL) throws(UnCLIPError) -> [String: Int32] {
     let object = try readJSON(url)
     guard let dictionary = object as? [String: Any] else {
       throw .malformedTokenizerFile(file: url.path, reason: "not a JSON object of token → id")
@@ -71,7 +71,7 @@ extension CLIPTokenizer {
     return try vocabulary(from: dictionary, file: url.path)
   }
 
-  private static func vocabulary(from dictionary: [String: Any], file: String) throws(CLIPError) -> [String: Int32] {
+  private static func vocabulary(from dictionary: [String: Any], file: String) throws(UnCLIPError) -> [String: Int32] {
     var vocabulary: [String: Int32] = [:]
     vocabulary.reserveCapacity(dictionary.count)
     for (token, value) in dictionary {
@@ -84,7 +84,7 @@ extension CLIPTokenizer {
   }
 
   /// Merge pairs of a merges.txt-style file; a first line holding `#version` is a header.
-  static func readMerges(_ url: URL, limit: Int?) throws(CLIPError) -> [(String, String)] {
+  static func readMerges(_ url: URL, limit: Int?) throws(UnCLIPError) -> [(String, String)] {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
       throw .malformedTokenizerFile(file: url.path, reason: "cannot read it: \(error.localizedDescription)")
@@ -113,7 +113,7 @@ extension CLIPTokenizer {
   }
 
   /// Vocabulary and merges of a `tokenizers` tokenizer.json (merges as "a b" strings or [a, b] pairs).
-  static func readTokenizerJSON(_ url: URL) throws(CLIPError) -> ([String: Int32], [(String, String)]) {
+  static func readTokenizerJSON(_ url: URL) throws(UnCLIPError) -> ([String: Int32], [(String, String)]) {
     guard let root = try readJSON(url) as? [String: Any], let model = root["model"] as? [String: Any],
           let vocabularyObject = model["vocab"] as? [String: Any], let mergeList = model["merges"] as? [Any]
     else { throw .malformedTokenizerFile(file: url.path, reason: "no model.vocab and model.merges") }
@@ -144,7 +144,7 @@ extension CLIPTokenizer {
     return (vocabulary, merges)
   }
 
-  static func readJSON(_ url: URL) throws(CLIPError) -> Any {
+  static func readJSON(_ url: URL) throws(UnCLIPError) -> Any {
     do {
       return try JSONSerialization.jsonObject(with: Data(contentsOf: url))
     } catch {
@@ -161,7 +161,7 @@ struct SpecialTokenSettings {
   var unknown: String? = "<|endoftext|>"
   var contextLength = 77
 
-  init(directory: URL) throws(CLIPError) {
+  init(directory: URL) throws(UnCLIPError) {
     for name in ["special_tokens_map.json", "tokenizer_config.json"] {
       let url = directory.appendingPathComponent(name)
       guard FileManager.default.fileExists(atPath: url.path) else { continue }

@@ -37,9 +37,9 @@ public final class CLIPTokenizer: Sendable {
   public init(vocabulary: [String: Int32], merges: [(String, String)], bosToken: String = "<|startoftext|>",
               eosToken: String = "<|endoftext|>", padToken: String = "<|endoftext|>",
               unknownToken: String? = "<|endoftext|>", contextLength: Int = 77, file: String = "vocabulary")
-    throws(CLIPError)
+    throws(UnCLIPError)
   {
-    func id(_ token: String, _ role: String) throws(CLIPError) -> Int32 {
+    func id(_ token: String, _ role: String) throws(UnCLIPError) -> Int32 {
       guard let id = vocabulary[token] else {
         throw .malformedTokenizerFile(file: file, reason: "the \(role) token '\(token)' is not in the vocabulary")
       }

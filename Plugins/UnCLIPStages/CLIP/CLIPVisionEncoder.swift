@@ -44,7 +44,7 @@ public struct CLIPVisionEncoder: @unchecked Sendable {
   }
 
   /// Loads `folder` (config.json + model.safetensors), checking every key first.
-  /// - Throws: ``CLIPError`` listing every missing, extra, mis-shaped or mis-typed key at once.
+  /// - Throws: ``UnCLIPError`` listing every missing, extra, mis-shaped or mis-typed key at once.
   public init(folder: URL) throws {
     let configPath = folder.appendingPathComponent("config.json").path
     let config = try decodeCLIPConfig(CLIPVisionConfig.self, nested: \.visionConfig, file: configPath)
@@ -52,7 +52,7 @@ public struct CLIPVisionEncoder: @unchecked Sendable {
     if config.patchSize <= 0 || config.imageSize % max(config.patchSize, 1) != 0 {
       sizeProblems.append("image_size \(config.imageSize) is not a multiple of patch_size \(config.patchSize)")
     }
-    if !sizeProblems.isEmpty { throw CLIPError.invalidConfig(file: configPath, reason: sizeProblems.joined(separator: "; ")) }
+    if !sizeProblems.isEmpty { throw UnCLIPError.invalidConfig(file: configPath, reason: sizeProblems.joined(separator: "; ")) }
     let weights = try CLIPWeights.open(folder: folder, expected: Self.expectedKeys(config),
                                        ownPrefixes: ["vision_model.", "visual_projection."])
     try self.init(config: config, weights: weights)
@@ -73,13 +73,13 @@ public struct CLIPVisionEncoder: @unchecked Sendable {
   }
 
   /// Encodes preprocessed pixel values f32 [N,C,S,S] (``CLIPImageProcessor`` output).
-  /// - Throws: ``CLIPError/invalidInput(_:)`` when the size or channels differ from the config.
+  /// - Throws: ``UnCLIPError/invalidInput(_:)`` when the size or channels differ from the config.
   public func callAsFunction(_ pixelValues: Tensor) throws -> CLIPVisionOutput {
     let (c, s, w) = (config.numChannels, config.imageSize, config.hiddenSize)
     guard pixelValues.dtype == .f32, pixelValues.rank == 4, pixelValues.shape[0] > 0,
           Array(pixelValues.shape.dropFirst()) == [c, s, s]
     else {
-      throw CLIPError.invalidInput("pixel values must be f32 [N,\(c),\(s),\(s)] for this image encoder, got \(pixelValues)")
+      throw UnCLIPError.invalidInput("pixel values must be f32 [N,\(c),\(s),\(s)] for this image encoder, got \(pixelValues)")
     }
     let n = pixelValues.shape[0]
     let grid = s / config.patchSize

@@ -13,7 +13,7 @@ enum CLIPWeights {
     do {
       weights = try DiffusersComponent(path: folder.path).weights()
     } catch let error as WeightError {
-      if case .missingWeights(let path, let candidates) = error { throw CLIPError.missingWeights(folder: path, candidates: candidates) }
+      if case .missingWeights(let path, let candidates) = error { throw UnCLIPError.missingWeights(folder: path, candidates: candidates) }
       throw error
     }
     var problems = weights.validate(expected: expected, allowedDTypes: [.f32, .f16, .bf16]).map(\.description)
@@ -23,7 +23,7 @@ enum CLIPWeights {
     {
       problems.append("unexpected tensor '\(key)'")
     }
-    if !problems.isEmpty { throw CLIPError.invalidWeights(file: weights.source, problems: problems) }
+    if !problems.isEmpty { throw UnCLIPError.invalidWeights(file: weights.source, problems: problems) }
     return weights
   }
 

@@ -148,17 +148,8 @@ public struct UNet2DModel: Sendable {
     let projected = timestepProjection(timestep, batch: sample.shape[0], dim: config.blockOutChannels[0],
                                        flipSinToCos: config.flipSinToCos, freqShift: config.freqShift)
     let embedding = timeEmbedding(projected)  // [N,C0] -> [N,E]
-    var hidden = convIn(sample)  // [N,C,H,W] -> [N,C0,H,W]
-    var skips: [Tensor] = [hidden]
-    for block in downBlocks {
-      let (output, states) = block(hidden, timeEmbedding: embedding, context: nil, mask: nil)
-      hidden = output
-      skips.append(contentsOf: states)
-    }
-    if let midBlock { hidden = midBlock(hidden, timeEmbedding: embedding, context: nil, mask: nil) }
-    for block in upBlocks {
-      hidden = block(hidden, skips: &skips, timeEmbedding: embedding, context: nil, mask: nil)
-    }
+    let hidden = runUNetBlocks(convIn(sample), down: downBlocks, mid: midBlock, up: upBlocks,  // [N,C,H,W] -> [N,C0,H,W]
+                               timeEmbedding: embedding, context: nil, mask: nil)
     return convOut(silu(convNormOut(hidden)))  // [N,C0,H,W] -> [N,outC,H,W]
   }
 }

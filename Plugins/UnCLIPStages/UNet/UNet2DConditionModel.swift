@@ -186,17 +186,8 @@ public struct UNet2DConditionModel: Sendable {
                                        flipSinToCos: config.flipSinToCos, freqShift: config.freqShift)
     var embedding = timeEmbedding(projected)  // [N,C0] -> [N,E]
     if config.classEmbedType == "identity", let classLabels { embedding = add(embedding, classLabels) }
-    var hidden = convIn(sample)  // [N,C,H,W] -> [N,C0,H,W]
-    var skips: [Tensor] = [hidden]
-    for block in downBlocks {
-      let (output, states) = block(hidden, timeEmbedding: embedding, context: encoderHiddenStates, mask: bias)
-      hidden = output
-      skips.append(contentsOf: states)
-    }
-    if let midBlock { hidden = midBlock(hidden, timeEmbedding: embedding, context: encoderHiddenStates, mask: bias) }
-    for block in upBlocks {
-      hidden = block(hidden, skips: &skips, timeEmbedding: embedding, context: encoderHiddenStates, mask: bias)
-    }
+    let hidden = runUNetBlocks(convIn(sample), down: downBlocks, mid: midBlock, up: upBlocks,  // [N,C,H,W] -> [N,C0,H,W]
+                               timeEmbedding: embedding, context: encoderHiddenStates, mask: bias)
     return convOut(silu(convNormOut(hidden)))  // [N,C0,H,W] -> [N,outC,H,W]
   }
 }

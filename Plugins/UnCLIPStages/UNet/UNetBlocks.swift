@@ -112,3 +112,21 @@ struct UpBlock: Sendable {
     return hidden
   }
 }
+
+/// The walk both UNets share: `hidden` (conv_in's output) down through `down` (keeping the skips),
+/// through `mid` and up through `up`, which consume the skips: [N,C0,H,W] -> [N,C0,H,W].
+func runUNetBlocks(_ hidden: Tensor, down: [DownBlock], mid: MidBlock?, up: [UpBlock], timeEmbedding: Tensor,
+                   context: Tensor?, mask: Tensor?) -> Tensor {
+  var hidden = hidden
+  var skips: [Tensor] = [hidden]
+  for block in down {
+    let (output, states) = block(hidden, timeEmbedding: timeEmbedding, context: context, mask: mask)
+    hidden = output
+    skips.append(contentsOf: states)
+  }
+  if let mid { hidden = mid(hidden, timeEmbedding: timeEmbedding, context: context, mask: mask) }
+  for block in up {
+    hidden = block(hidden, skips: &skips, timeEmbedding: timeEmbedding, context: context, mask: mask)
+  }
+  return hidden
+}

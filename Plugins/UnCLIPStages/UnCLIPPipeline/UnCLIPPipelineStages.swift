@@ -45,6 +45,13 @@ enum UnCLIPStageParameters {
     return folder
   }
 
+  /// The decoder and super-resolution options of the stages that start from images or embeddings.
+  static func imageOptions(_ parameters: StageParameters) throws -> UnCLIPOptions {
+    UnCLIPOptions(decoderSteps: try parameters.int("decoder_steps"), superResSteps: try parameters.int("super_res_steps"),
+                  decoderGuidance: Float(try parameters.float("decoder_guidance")),
+                  imagesPerPrompt: try parameters.int("images"))
+  }
+
   /// A trace that reports each finished denoising step as progress.
   static func progress(_ context: StageContext, total: Int) -> UnCLIPTrace {
     let counter = StepCounter()
@@ -118,9 +125,7 @@ public struct UnCLIPVariationsStage: Stage {
 
   public init(parameters: StageParameters, context: StageContext) throws {
     pipeline = try UnCLIPImageVariationPipeline(folder: try UnCLIPStageParameters.folder(parameters, context: context))
-    options = UnCLIPOptions(decoderSteps: try parameters.int("decoder_steps"), superResSteps: try parameters.int("super_res_steps"),
-                            decoderGuidance: Float(try parameters.float("decoder_guidance")),
-                            imagesPerPrompt: try parameters.int("images"))
+    options = try UnCLIPStageParameters.imageOptions(parameters)
     seed = try parameters.int("seed")
   }
 
@@ -159,9 +164,7 @@ public struct UnCLIPDecodeEmbeddingsStage: Stage {
 
   public init(parameters: StageParameters, context: StageContext) throws {
     pipeline = try UnCLIPImageVariationPipeline(folder: try UnCLIPStageParameters.folder(parameters, context: context))
-    options = UnCLIPOptions(decoderSteps: try parameters.int("decoder_steps"), superResSteps: try parameters.int("super_res_steps"),
-                            decoderGuidance: Float(try parameters.float("decoder_guidance")),
-                            imagesPerPrompt: try parameters.int("images"))
+    options = try UnCLIPStageParameters.imageOptions(parameters)
     seed = try parameters.int("seed")
     interpolation = Float(try parameters.float("interpolation"))
   }
