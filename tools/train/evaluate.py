@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent
 def frechet(a: np.ndarray, b: np.ndarray) -> float:
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(s1 @ s2, disp=False)
+    covmean = linalg.sqrtm(s1 @ s2)
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean.real))
 
 
@@ -73,7 +73,8 @@ def main():
     steps = dict(decoder_num_inference_steps=args.steps, super_res_num_inference_steps=max(2, args.steps // 2))
     real = to_uint8((dataset.resized(items, family.SUPER_RES_SIZE).transpose(0, 2, 3, 1) + 1) / 2)
     real_features = judge.images(real).numpy()
-    print(f"model {args.model}, {len(chosen)} prompts, {args.steps} steps, chance top-1 1%, top-5 5%")
+    n = len(chosen)
+    print(f"model {args.model}, {n} prompts, {args.steps} steps; chance: top-1 {1 / n:.1%}, top-5 {min(5, n) / n:.1%}")
     for split, held_out in (("training captions", False), ("held-out wordings", True)):
         prompts = [dataset.captions(items[i], held_out=held_out)[0] for i in chosen]
         candidates, targets = prompts, torch.arange(len(prompts))
