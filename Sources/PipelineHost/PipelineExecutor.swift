@@ -162,7 +162,7 @@ public final class PipelineExecutor {
       } catch {
         throw Self.hostError(error, stage: id)
       }
-      for file in adapter.recordedFiles { models[file] = try FileHashCache.sha256(ofFile: file) }
+      for file in adapter.recordedFiles { models[planned.writtenPath(of: file)] = try FileHashCache.sha256(ofFile: file) }
     }
   }
 

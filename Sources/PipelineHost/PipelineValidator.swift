@@ -9,6 +9,21 @@ public struct PlannedStage: Sendable {
   public var stage: RegisteredStage
   /// Every declared parameter, defaults filled in, paths made absolute.
   public var parameters: [String: String]
+  /// The same parameters with paths as written (relative to the pipeline file), for provenance:
+  /// a clone of the project in another folder records the same bytes.
+  public var writtenParameters: [String: String]
+
+  /// `file` (an absolute path a stage read) spelled through the path parameter it lies in, as
+  /// written; a file outside every path parameter stays absolute.
+  public func writtenPath(of file: String) -> String {
+    for spec in stage.description.parameters where spec.type == .path {
+      guard let resolved = parameters[spec.name], let written = writtenParameters[spec.name], !resolved.isEmpty
+      else { continue }
+      if file == resolved { return written }
+      if file.hasPrefix(resolved + "/") { return written + file.dropFirst(resolved.count) }
+    }
+    return file
+  }
 }
 
 /// A checked pipeline: stages in an order where every stage comes after those it reads from.
@@ -71,7 +86,7 @@ public enum PipelineValidator {
       for spec in stage.description.parameters where spec.type == .path {
         if let value = resolved[spec.name], !value.isEmpty { resolved[spec.name] = absolutePath(value, relativeTo: folder) }
       }
-      planned[id] = PlannedStage(declaration: declaration, stage: stage, parameters: resolved)
+      planned[id] = PlannedStage(declaration: declaration, stage: stage, parameters: resolved, writtenParameters: values)
       checkConnections(declaration, stage: stage, file: file, registry: registry, problems: &problems)
     }
     let order = topologicalOrder(file.stages, problems: &problems)

@@ -17,7 +17,7 @@ public enum Provenance {
     var parameters: [String: JSONValue] = [:]
     var stages: [String: JSONValue] = [:]
     for stage in plan.stages {
-      parameters[stage.declaration.id] = .object(stage.parameters.mapValues { .string($0) })
+      parameters[stage.declaration.id] = .object(stage.writtenParameters.mapValues { .string($0) })
       stages[stage.declaration.id] = .object([
         "stage": .string(stage.stage.description.name), "version": .string(stage.stage.description.version),
         "plugin": .string("\(stage.stage.pluginName) \(stage.stage.pluginVersion)"),

@@ -11,5 +11,5 @@ struct Easel: ParsableCommand {
       130 interrupted. Pipeline format: docs/pipelines.md. Plugins: docs/plugins.md.
       """,
     version: easelVersion,
-    subcommands: [RunCommand.self, CheckCommand.self, StagesCommand.self, InfoCommand.self])
+    subcommands: [RunCommand.self, CheckCommand.self, StagesCommand.self, InfoCommand.self, SheetCommand.self])
 }

@@ -157,13 +157,14 @@ def embedding_stats(data: Data, vision) -> tuple:
 def train_prior(data: Data, work: Path, minutes: float):
     text, vision = frozen_clip(work)
     prior = family.prior().to(DEVICE)
-    mean, std = embedding_stats(data, vision)
-    prior.clip_mean.data.copy_(mean[None])
-    prior.clip_std.data.copy_(std[None])
     prior.clip_mean.requires_grad_(False)
     prior.clip_std.requires_grad_(False)
     scheduler = family.prior_scheduler()
     run = Run(work, "prior", minutes, {"prior": prior}, lr=3e-4)
+    # After resuming: the statistics always follow the current CLIP, even if it trained further.
+    mean, std = embedding_stats(data, vision)
+    prior.clip_mean.data.copy_(mean[None])
+    prior.clip_std.data.copy_(std[None])
     generator = torch.Generator().manual_seed(2000 + run.step)
     while run.running():
         chosen, texts = data.batch(64, generator)
