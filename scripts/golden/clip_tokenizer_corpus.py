@@ -20,7 +20,6 @@ Tests/UnCLIPStagesTests/Resources/
 Padding is not stored for every row: row i is ids[id_offsets[i]:id_offsets[i+1]] followed by the pad
 id up to 77, and its attention mask is 1 over the stored ids (checked here before writing).
 """
-import gzip
 import json
 import os
 import random
@@ -32,32 +31,16 @@ import numpy as np
 from safetensors.numpy import save_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
+from vocab import clip_vocabulary  # noqa: E402
+
 OUT = os.path.join(ROOT, "Tests", "UnCLIPStagesTests", "Resources")
-BPE_GZ = os.path.join(ROOT, ".venv", "lib", "python3.11", "site-packages", "open_clip", "bpe_simple_vocab_16e6.txt.gz")
 MAX_LEN = 77
 SEED = 20261122
 
 
-def bytes_to_unicode():
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
-
 def derive_vocab():
-    lines = gzip.open(BPE_GZ).read().decode("utf-8").split("\n")
-    merges = lines[1 : 49152 - 256 - 2 + 1]
-    assert len(merges) == 48894
-    symbols = list(bytes_to_unicode().values())
-    vocab = symbols + [s + "</w>" for s in symbols]
-    vocab += ["".join(m.split()) for m in merges]
-    vocab += ["<|startoftext|>", "<|endoftext|>"]
+    vocab, merges = clip_vocabulary()
     return {t: i for i, t in enumerate(vocab)}, merges
 
 

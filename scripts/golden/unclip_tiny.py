@@ -28,7 +28,6 @@ Writes Tests/UnCLIPStagesTests/Resources/:
 
 import copy
 import functools
-import gzip
 import json
 import os
 import random
@@ -42,6 +41,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from safetensors.torch import save_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "train"))
+from vocab import write_vocab_and_merges  # noqa: E402
 
 import diffusers
 import transformers
@@ -71,40 +73,10 @@ torch.set_num_threads(1)
 
 
 # ---------------------------------------------------------------------------------------------
-# Tokenizer: the real CLIP BPE, derived from open_clip's merges file.
-def bytes_to_unicode():
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(2**8):
-        if b not in bs:
-            bs.append(b)
-            cs.append(2**8 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
-
-def write_clip_vocabulary(directory: Path):
-    import importlib.util
-
-    # The package is located, not imported: importing open_clip needs torchvision.
-    package = importlib.util.find_spec("open_clip").submodule_search_locations[0]
-    source = Path(package) / "bpe_simple_vocab_16e6.txt.gz"
-    lines = gzip.open(source).read().decode("utf-8").split("\n")
-    merges = lines[1 : 49152 - 256 - 2 + 1]
-    assert len(merges) == 48894
-    vocab = list(bytes_to_unicode().values())
-    vocab = vocab + [v + "</w>" for v in vocab]
-    vocab += ["".join(m.split(" ")) for m in merges]
-    vocab += ["<|startoftext|>", "<|endoftext|>"]
-    assert len(vocab) == 49408
-    (directory / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False))
-    (directory / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
-
-
+# Tokenizer: the real CLIP BPE, derived from open_clip's merges file (tools/train/vocab.py).
 def make_tokenizer():
     scratch = Path(tempfile.mkdtemp())
-    write_clip_vocabulary(scratch)
+    write_vocab_and_merges(scratch)
     tokenizer = CLIPTokenizer(str(scratch / "vocab.json"), str(scratch / "merges.txt"), model_max_length=77)
     assert tokenizer.bos_token_id == 49406 and tokenizer.eos_token_id == 49407 and tokenizer.pad_token_id == 49407
     return tokenizer

@@ -25,15 +25,28 @@ def bytes_to_unicode() -> dict:
     return dict(zip(printable, map(chr, codes)))
 
 
-def write_tokenizer_files(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def clip_vocabulary() -> tuple:
+    """(tokens in id order, merge lines "a b" in rank order): 49,408 tokens, 48,894 merges."""
     lines = gzip.open(MERGES_GZ).read().decode("utf-8").split("\n")[1:MERGE_COUNT + 1]
-    merges = [tuple(line.split()) for line in lines]
+    assert len(lines) == MERGE_COUNT
     symbols = list(bytes_to_unicode().values())
-    vocab = symbols + [s + "</w>" for s in symbols] + ["".join(m) for m in merges]
+    vocab = symbols + [s + "</w>" for s in symbols] + ["".join(line.split()) for line in lines]
     vocab += ["<|startoftext|>", "<|endoftext|>"]
+    assert len(vocab) == 49408
+    return vocab, lines
+
+
+def write_vocab_and_merges(folder: Path) -> None:
+    """vocab.json and merges.txt, as CLIPTokenizer reads them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab, merges = clip_vocabulary()
     (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False))
-    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n")
+    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
+
+
+def write_tokenizer_files(folder: Path) -> None:
+    """vocab.json, merges.txt and the tokenizer configs of a diffusers/transformers folder."""
+    write_vocab_and_merges(folder)
     (folder / "special_tokens_map.json").write_text(json.dumps({
         "bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",
         "pad_token": "<|endoftext|>", "unk_token": "<|endoftext|>"}, indent=2))
