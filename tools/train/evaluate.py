@@ -5,7 +5,9 @@ which matches it within 1e-3):
 Prints, separately for training captions and held-out wordings: CLIP R-precision top-1 / top-5 (the
 model's own CLIP picks the prompt among 100 candidates, one per emoji), without and with CLIP
 reranking (8 samples → 1); a Fréchet distance on CLIP image features (generated vs real emoji, and a
-noise baseline); and the R-precision of image variations of real emoji. Chance is 1 % / 5 %."""
+noise baseline); and the R-precision of image variations of real emoji. Chance is 1 % / 5 %.
+First, as a ceiling, how well the model's CLIP retrieves the caption of each real emoji among all
+(--clip-only stops there)."""
 import argparse
 from pathlib import Path
 
@@ -62,6 +64,7 @@ def main():
     parser.add_argument("--prompts", type=int, default=100)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--rerank", type=int, default=8)
+    parser.add_argument("--clip-only", action="store_true", help="only the CLIP retrieval on real emoji")
     args = parser.parse_args()
     torch.manual_seed(0)
     text_to_image, variations = load_pipelines(args.model)
@@ -73,6 +76,12 @@ def main():
     steps = dict(decoder_num_inference_steps=args.steps, super_res_num_inference_steps=max(2, args.steps // 2))
     real = to_uint8((dataset.resized(items, family.SUPER_RES_SIZE).transpose(0, 2, 3, 1) + 1) / 2)
     real_features = judge.images(real).numpy()
+    for split, held_out in (("training", False), ("held-out", True)):
+        captions = [dataset.captions(item, held_out=held_out)[0] for item in items]
+        top1, top5 = r_precision(judge, real, torch.arange(len(items)), captions)
+        print(f"the model's CLIP on the {len(items)} real emoji, {split} wordings: caption top-1 {top1:.1%} top-5 {top5:.1%}")
+    if args.clip_only:
+        return
     n = len(chosen)
     print(f"model {args.model}, {n} prompts, {args.steps} steps; chance: top-1 {1 / n:.1%}, top-5 {min(5, n) / n:.1%}")
     for split, held_out in (("training captions", False), ("held-out wordings", True)):
