@@ -3,7 +3,9 @@
   python tools/train/train.py clip|prior|decoder|super_res --minutes M [--work DIR]
 
 Deterministic seeds, losses logged to WORK/<component>.log, resumable: each component saves
-WORK/<component>.pt every few minutes and resumes from it. Run order: clip, then prior and decoder
+WORK/<component>.pt every few minutes and resumes from it. Without a checkpoint, `--init-from
+FOLDER` starts from the weights of an exported folder (e.g. the committed
+assets/models/emoji-unclip) instead of from scratch; the optimiser state then starts afresh. Run order: clip, then prior and decoder
 (they use the frozen CLIP), super_res any time. `export.py` assembles the diffusers folder.
 """
 import argparse
@@ -23,6 +25,17 @@ from vocab import write_tokenizer_files
 
 ROOT = Path(__file__).resolve().parent
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+INIT_FROM = None  # --init-from: an exported folder to start from when there is no checkpoint
+
+
+def exported_modules(folder: Path, name: str) -> dict:
+    """The modules that component `name` trains, loaded (as f32) from an export.py folder."""
+    from folder import load_pipelines
+    text_to_image, variations = load_pipelines(folder)
+    return {"clip": {"text": text_to_image.text_encoder, "vision": variations.image_encoder},
+            "prior": {"prior": text_to_image.prior},
+            "decoder": {"text_proj": text_to_image.text_proj, "decoder": text_to_image.decoder},
+            "super_res": {"super_res": text_to_image.super_res_first}}[name]
 
 
 class Run:
@@ -45,6 +58,10 @@ class Run:
             self.step = state["step"]
             torch.set_rng_state(state["rng"])
             print(f"{name}: resumed at step {self.step}", flush=True)
+        elif INIT_FROM is not None:
+            for key, module in exported_modules(INIT_FROM, name).items():
+                modules[key].load_state_dict(module.state_dict())
+            print(f"{name}: starting from {INIT_FROM}", flush=True)
 
     def running(self) -> bool:
         return time.time() < self.deadline
@@ -138,8 +155,11 @@ def train_clip(data: Data, work: Path, minutes: float):
 
 
 def frozen_clip(work: Path):
-    state = torch.load(work / "clip.pt", map_location=DEVICE)["modules"]
     text, vision = family.text_encoder().to(DEVICE), family.image_encoder().to(DEVICE)
+    if (work / "clip.pt").exists() or INIT_FROM is None:
+        state = torch.load(work / "clip.pt", map_location=DEVICE)["modules"]
+    else:
+        state = {key: module.state_dict() for key, module in exported_modules(INIT_FROM, "clip").items()}
     text.load_state_dict(state["text"])
     vision.load_state_dict(state["vision"])
     return text.eval().requires_grad_(False), vision.eval().requires_grad_(False)
@@ -271,7 +291,10 @@ def main():
     parser.add_argument("--minutes", type=float, required=True)
     parser.add_argument("--work", type=Path, default=ROOT / "work")
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--init-from", type=Path, default=None)
     args = parser.parse_args()
+    global INIT_FROM
+    INIT_FROM = args.init_from
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
