@@ -20,7 +20,10 @@ public struct PlannedStage: Sendable {
       guard let resolved = parameters[spec.name], let written = writtenParameters[spec.name], !resolved.isEmpty
       else { continue }
       if file == resolved { return written }
-      if file.hasPrefix(resolved + "/") { return written + file.dropFirst(resolved.count) }
+      if file.hasPrefix(resolved + "/") {
+        let folder = written.hasSuffix("/") ? String(written.dropLast()) : written
+        return folder + file.dropFirst(resolved.count)
+      }
     }
     return file
   }

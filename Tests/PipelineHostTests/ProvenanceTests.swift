@@ -50,6 +50,25 @@ import Testing
     #expect(!record.contains("sample_rate"))
   }
 
+  @Test func modelFilesAreNamedThroughThePathParameterAsWritten() throws {
+    let pipeline = Fixtures.writeFile("""
+      easel: 1
+      stages:
+        - id: model
+          stage: test.weights
+          params: {file: models/}
+      outputs:
+        - {from: model.audio, sink: wav}
+      """)
+    let folder = (pipeline as NSString).deletingLastPathComponent
+    let stage = try #require(try PipelineLoading.plan(path: pipeline, registry: Fixtures.registry).stages.first)
+    #expect(stage.writtenParameters["file"] == "models/")
+    #expect(stage.writtenPath(of: folder + "/models/decoder/config.json") == "models/decoder/config.json")
+    #expect(stage.writtenPath(of: folder + "/models") == "models/")
+    #expect(stage.writtenPath(of: folder + "/models-old/x.bin") == folder + "/models-old/x.bin", "only inside the folder")
+    #expect(stage.writtenPath(of: "/elsewhere/x.bin") == "/elsewhere/x.bin")
+  }
+
   @Test func missingWeightsAreExitCodeThree() throws {
     let pipeline = Fixtures.writeFile("""
       easel: 1
