@@ -9,6 +9,7 @@ assets/models/emoji-unclip) instead of from scratch; the optimiser state then st
 (they use the frozen CLIP), super_res any time. `export.py` assembles the diffusers folder.
 """
 import argparse
+import functools
 import math
 import os
 import time
@@ -28,10 +29,16 @@ DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 INIT_FROM = None  # --init-from: an exported folder to start from when there is no checkpoint
 
 
-def exported_modules(folder: Path, name: str) -> dict:
-    """The modules that component `name` trains, loaded (as f32) from an export.py folder."""
+@functools.lru_cache(maxsize=1)
+def exported_pipelines(folder: Path):
+    """An export.py folder's pipelines (as f32), loaded once however many components start from it."""
     from folder import load_pipelines
-    text_to_image, variations = load_pipelines(folder)
+    return load_pipelines(folder)
+
+
+def exported_modules(folder: Path, name: str) -> dict:
+    """The modules that component `name` trains, from an export.py folder."""
+    text_to_image, variations = exported_pipelines(folder)
     return {"clip": {"text": text_to_image.text_encoder, "vision": variations.image_encoder},
             "prior": {"prior": text_to_image.prior},
             "decoder": {"text_proj": text_to_image.text_proj, "decoder": text_to_image.decoder},
