@@ -1,5 +1,6 @@
 // The embedded default model (assets/models/emoji-unclip) run by Easel equals diffusers' pipelines on
-// it: "red apple" text-to-image and a variation of that image, default steps (25/25/7), seed 0;
+// it: "red apple" text-to-image and a variation of that image, the default pipelines' steps (25/25/7)
+// and guidance (prior 4, decoder 2), seed 0;
 // golden images from scripts/golden/emoji_unclip_parity.py.
 import Foundation
 import TensorCore
@@ -26,11 +27,14 @@ struct EmojiModelParityTests {
     #expect(worst <= 0.05 && Double(outside) <= 0.001 * Double(a.count), "\(label): max-abs \(worst), \(outside) beyond 1e-3")
   }
 
+  /// pipelines/text-to-image.yaml's and image-variations.yaml's settings for this model.
+  static let options = UnCLIPOptions(decoderGuidance: 2)
+
   @Test func textToImageAndVariationMatchDiffusers() throws {
     let golden = try UnCLIPGolden.file("emoji_unclip_parity")
     let folder = try ModelFolder(path: Self.modelPath)
     var generator = TorchGenerator(seed: 0)
-    let image = try UnCLIPPipeline(folder: folder)(prompt: "red apple", options: UnCLIPOptions(), generator: &generator)
+    let image = try UnCLIPPipeline(folder: folder)(prompt: "red apple", options: Self.options, generator: &generator)
     expectParity(image, try golden.tensor("text_to_image").toFloat32(), "text-to-image")
 
     let variations = try UnCLIPImageVariationPipeline(folder: folder)
@@ -39,7 +43,7 @@ struct EmojiModelParityTests {
     let values = try variations.imageProcessor.preprocess(pixels: bytes, height: pixels.shape[0], width: pixels.shape[1], channels: 3)
     let embeddings = try variations.imageEmbeddings(pixelValues: values.reshaped([1] + values.shape))  // [3,S,S] -> [1,3,S,S]
     var second = TorchGenerator(seed: 0)
-    let varied = try variations.generate(imageEmbeddings: embeddings, options: UnCLIPOptions(), generator: &second)
+    let varied = try variations.generate(imageEmbeddings: embeddings, options: Self.options, generator: &second)
     expectParity(varied, try golden.tensor("variations").toFloat32(), "variations")
   }
 }

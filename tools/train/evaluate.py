@@ -64,6 +64,8 @@ def main():
     parser.add_argument("--prompts", type=int, default=100)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--rerank", type=int, default=8)
+    parser.add_argument("--decoder-guidance", type=float, default=2.0,
+                        help="the decoder's guidance scale (pipelines/text-to-image.yaml's decoder_guidance)")
     parser.add_argument("--clip-only", action="store_true", help="only the CLIP retrieval on real emoji")
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -73,7 +75,8 @@ def main():
     judge = Judge(text_to_image, variations)
     items = dataset.load_items()
     chosen = np.random.default_rng(0).permutation(len(items))[:args.prompts]
-    steps = dict(decoder_num_inference_steps=args.steps, super_res_num_inference_steps=max(2, args.steps // 2))
+    steps = dict(decoder_num_inference_steps=args.steps, super_res_num_inference_steps=max(2, args.steps // 2),
+                 decoder_guidance_scale=args.decoder_guidance)
     real = to_uint8((dataset.resized(items, family.SUPER_RES_SIZE).transpose(0, 2, 3, 1) + 1) / 2)
     real_features = judge.images(real).numpy()
     for split, held_out in (("training", False), ("held-out", True)):
@@ -83,7 +86,7 @@ def main():
     if args.clip_only:
         return
     n = len(chosen)
-    print(f"model {args.model}, {n} prompts, {args.steps} steps; chance: top-1 {1 / n:.1%}, top-5 {min(5, n) / n:.1%}")
+    print(f"model {args.model}, {n} prompts, {args.steps} steps, decoder guidance {args.decoder_guidance}; chance: top-1 {1 / n:.1%}, top-5 {min(5, n) / n:.1%}")
     for split, held_out in (("training captions", False), ("held-out wordings", True)):
         prompts = [dataset.captions(items[i], held_out=held_out)[0] for i in chosen]
         candidates, targets = prompts, torch.arange(len(prompts))

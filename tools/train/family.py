@@ -70,10 +70,14 @@ def prior_scheduler():
 
 
 def decoder_scheduler():
-    return UnCLIPScheduler(variance_type="learned_range", prediction_type="epsilon",
+    # x0 ("sample") prediction: with epsilon prediction a small decoder's x0 estimate at the first
+    # sampling steps (alpha_bar 2e-9 at t = 999) is noise amplified ~1e4 times, clamped to +-1, and
+    # it survives as colour casts and speckled backgrounds.
+    return UnCLIPScheduler(variance_type="learned_range", prediction_type="sample",
                            num_train_timesteps=1000)
 
 
 def super_res_scheduler():
-    return UnCLIPScheduler(variance_type="fixed_small_log", prediction_type="epsilon",
+    # x0 prediction, as the decoder's (the same colour casts otherwise).
+    return UnCLIPScheduler(variance_type="fixed_small_log", prediction_type="sample",
                            num_train_timesteps=1000)

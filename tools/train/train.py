@@ -211,29 +211,12 @@ def train_prior(data: Data, work: Path, minutes: float):
     run.save()
 
 
-def gaussian_kl(mean1, logvar1, mean2, logvar2):
-    return 0.5 * (-1.0 + logvar2 - logvar1 + torch.exp(logvar1 - logvar2) + (mean1 - mean2) ** 2 * torch.exp(-logvar2))
-
-
-def variational_loss(scheduler, noisy, clean, predicted_noise, predicted_variance, timesteps):
-    """Improved-DDPM L_vlb for the learned_range variance (mean term stop-gradient), in the exact
-    parametrisation UnCLIPScheduler uses at sampling time. t = 0 contributes nothing."""
-    alphas = scheduler.alphas_cumprod.to(noisy.device)
-    a_t = alphas[timesteps].view(-1, 1, 1, 1)
-    a_prev = torch.where(timesteps > 0, alphas[(timesteps - 1).clamp(min=0)], torch.ones_like(alphas[timesteps])).view(-1, 1, 1, 1)
-    beta = 1 - a_t / a_prev
-    posterior_variance = (1 - a_prev) / (1 - a_t) * beta
-    min_log = torch.log(posterior_variance.clamp(min=1e-20))
-    max_log = torch.log(beta)
-    frac = (predicted_variance + 1) / 2
-    model_log_variance = frac * max_log + (1 - frac) * min_log
-    coef_clean = a_prev.sqrt() * beta / (1 - a_t)
-    coef_noisy = (1 - beta).sqrt() * (1 - a_prev) / (1 - a_t)
-    predicted_clean = (noisy - (1 - a_t).sqrt() * predicted_noise.detach()) / a_t.sqrt()
-    true_mean = coef_clean * clean + coef_noisy * noisy
-    model_mean = coef_clean * predicted_clean + coef_noisy * noisy
-    kl = gaussian_kl(true_mean, min_log, model_mean, model_log_variance).mean(dim=(1, 2, 3)) / math.log(2.0)
-    return (kl * (timesteps > 0).float()).mean()
+def clean_loss_weights(scheduler, timesteps, low: float = 1.0, high: float = 5.0):
+    """Per-sample weights of the x0 MSE: the signal-to-noise ratio clamped to [low, high] (Min-SNR-5
+    for the detailed low-noise steps, never below plain x0 MSE for the high-noise ones that decide
+    shape and colour)."""
+    alphas = scheduler.alphas_cumprod.to(timesteps.device)[timesteps]
+    return (alphas / (1 - alphas)).clamp(low, high)
 
 
 def train_decoder(data: Data, work: Path, minutes: float):
@@ -266,9 +249,12 @@ def train_decoder(data: Data, work: Path, minutes: float):
         noisy = scheduler.add_noise(clean, noise, timesteps)
         output = decoder(noisy, timesteps, encoder_hidden_states=hidden, class_labels=time_embeds,
                          attention_mask=attention_mask).sample
-        predicted_noise, predicted_variance = output.split(3, dim=1)
-        loss = F.mse_loss(predicted_noise, noise) + \
-            0.001 * 1000 * variational_loss(scheduler, noisy, clean, predicted_noise, predicted_variance, timesteps)
+        predicted_clean, predicted_variance = output.split(3, dim=1)
+        squared_error = ((predicted_clean - clean) ** 2).mean(dim=(1, 2, 3))  # [N]
+        # The variance channel is trained to -1, i.e. the posterior variance (a "fixed small"
+        # sampler): learned by L_vlb, it grows with the mean's error and an undertrained decoder's
+        # samples drown in noise.
+        loss = (clean_loss_weights(scheduler, timesteps) * squared_error).mean() + F.mse_loss(predicted_variance, -torch.ones_like(predicted_variance))
         run.update(loss)
     run.save()
 
@@ -287,8 +273,9 @@ def train_super_res(data: Data, work: Path, minutes: float):
         noise = torch.randn(high.shape, generator=generator)
         timesteps = torch.randint(0, 1000, (len(chosen),), generator=generator)
         noisy = scheduler.add_noise(high, noise, timesteps)
-        predicted = model(torch.cat([noisy, condition], dim=1).to(DEVICE), timesteps.to(DEVICE)).sample
-        run.update(F.mse_loss(predicted, noise.to(DEVICE)))
+        predicted_clean = model(torch.cat([noisy, condition], dim=1).to(DEVICE), timesteps.to(DEVICE)).sample
+        squared_error = ((predicted_clean - high.to(DEVICE)) ** 2).mean(dim=(1, 2, 3))  # [N]
+        run.update((clean_loss_weights(scheduler, timesteps.to(DEVICE)) * squared_error).mean())
     run.save()
 
 
