@@ -4,9 +4,9 @@ Pinned: torch 2.13.0+cpu, diffusers 0.42.0, transformers 5.23.0.
   .venv/bin/python scripts/golden/emoji_unclip_parity.py
 Writes Tests/UnCLIPStagesTests/Resources/golden/emoji_unclip_parity.safetensors with the float
 images [1,64,64,3] of text-to-image ("red apple") and of variations (of that image, rounded to 8 bits:
-`input_pixels`),
-the pipelines' steps (25/25/7) and guidance (prior 4, decoder 2: pipelines/text-to-image.yaml), seed 0, plus the model folder's SHA-256 of each file so
-the test can tell a retrained model from a mismatch."""
+`input_pixels`), the pipelines' steps (25/25/7) and guidance (prior 4, decoder 2, as
+pipelines/text-to-image.yaml), seed 0, plus the model folder's SHA-256 of each file so the test can
+tell a retrained model from a mismatch."""
 import hashlib
 import sys
 from pathlib import Path

@@ -254,7 +254,8 @@ def train_decoder(data: Data, work: Path, minutes: float):
         # The variance channel is trained to -1, i.e. the posterior variance (a "fixed small"
         # sampler): learned by L_vlb, it grows with the mean's error and an undertrained decoder's
         # samples drown in noise.
-        loss = (clean_loss_weights(scheduler, timesteps) * squared_error).mean() + F.mse_loss(predicted_variance, -torch.ones_like(predicted_variance))
+        variance_loss = F.mse_loss(predicted_variance, -torch.ones_like(predicted_variance))
+        loss = (clean_loss_weights(scheduler, timesteps) * squared_error).mean() + variance_loss
         run.update(loss)
     run.save()
 
