@@ -6,32 +6,30 @@ import PipelineHost
 import Testing
 
 @Suite struct ProvenanceTests {
-  @Test func pipelineHashIsSHA256OfTheFileBytes() throws {
-    // SHA-256 itself is WeightIO's, with its known answers in WeightIOTests; this checks the host
-    // hashes the pipeline file's bytes (hashlib.sha256 of the text below).
-    let pipeline = Fixtures.writeFile("""
+  /// A pipeline of one `test.weights` stage reading `file`, its WAV output with `output` appended
+  /// to the sink's entry (e.g. ", path: out.wav").
+  static func weightsPipeline(file: String, output: String = "") -> String {
+    Fixtures.writeFile("""
       easel: 1
       stages:
         - id: model
           stage: test.weights
-          params: {file: weights.bin}
+          params: {file: \(file)}
       outputs:
-        - {from: model.audio, sink: wav}
+        - {from: model.audio, sink: wav\(output)}
       """)
+  }
+
+  @Test func pipelineHashIsSHA256OfTheFileBytes() throws {
+    // SHA-256 itself is WeightIO's, with its known answers in WeightIOTests; this checks the host
+    // hashes the pipeline file's bytes (hashlib.sha256 of the text `weightsPipeline` writes for weights.bin).
+    let pipeline = Self.weightsPipeline(file: "weights.bin")
     let plan = try PipelineLoading.plan(path: pipeline, registry: Fixtures.registry)
     #expect(plan.file.sha256 == "7343694dd11c381fde93bf397ebbd813f756cd28b8501f71ab7e57a4dc826d94")
   }
 
   @Test func recordedModelFilesAndNotesGoIntoProvenance() throws {
-    let pipeline = Fixtures.writeFile("""
-      easel: 1
-      stages:
-        - id: model
-          stage: test.weights
-          params: {file: weights.bin}
-      outputs:
-        - {from: model.audio, sink: wav, path: out.wav}
-      """)
+    let pipeline = Self.weightsPipeline(file: "weights.bin", output: ", path: out.wav")
     let folder = (pipeline as NSString).deletingLastPathComponent
     let weights = folder + "/weights.bin"
     _ = FileManager.default.createFile(atPath: weights, contents: Data("abc".utf8))
@@ -51,15 +49,7 @@ import Testing
   }
 
   @Test func modelFilesAreNamedThroughThePathParameterAsWritten() throws {
-    let pipeline = Fixtures.writeFile("""
-      easel: 1
-      stages:
-        - id: model
-          stage: test.weights
-          params: {file: models/}
-      outputs:
-        - {from: model.audio, sink: wav}
-      """)
+    let pipeline = Self.weightsPipeline(file: "models/")
     let folder = (pipeline as NSString).deletingLastPathComponent
     let stage = try #require(try PipelineLoading.plan(path: pipeline, registry: Fixtures.registry).stages.first)
     #expect(stage.writtenParameters["file"] == "models/")
@@ -70,15 +60,7 @@ import Testing
   }
 
   @Test func missingWeightsAreExitCodeThree() throws {
-    let pipeline = Fixtures.writeFile("""
-      easel: 1
-      stages:
-        - id: model
-          stage: test.weights
-          params: {file: nowhere.bin}
-      outputs:
-        - {from: model.audio, sink: wav}
-      """)
+    let pipeline = Self.weightsPipeline(file: "nowhere.bin")
     var options = RunOptions()
     options.outDirectory = Fixtures.temporaryFolder()
     let plan = try PipelineLoading.plan(path: pipeline, registry: Fixtures.registry)

@@ -5,8 +5,9 @@
 Deterministic seeds, losses logged to WORK/<component>.log, resumable: each component saves
 WORK/<component>.pt every few minutes and resumes from it. Without a checkpoint, `--init-from
 FOLDER` starts from the weights of an exported folder (e.g. the committed
-assets/models/emoji-unclip) instead of from scratch; the optimiser state then starts afresh. Run order: clip, then prior and decoder
-(they use the frozen CLIP), super_res any time. `export.py` assembles the diffusers folder.
+assets/models/emoji-unclip) instead of from scratch; the optimiser state then starts afresh.
+Run order: clip, then prior and decoder (they use the frozen CLIP), super_res any time. `export.py`
+assembles the diffusers folder.
 """
 import argparse
 import functools
@@ -211,12 +212,13 @@ def train_prior(data: Data, work: Path, minutes: float):
     run.save()
 
 
-def clean_loss_weights(scheduler, timesteps, low: float = 1.0, high: float = 5.0):
-    """Per-sample weights of the x0 MSE: the signal-to-noise ratio clamped to [low, high] (Min-SNR-5
+def weighted_clean_loss(scheduler, predicted_clean, clean, timesteps, low: float = 1.0, high: float = 5.0):
+    """The x0 MSE per sample, weighted by the signal-to-noise ratio clamped to [low, high] (Min-SNR-5
     for the detailed low-noise steps, never below plain x0 MSE for the high-noise ones that decide
-    shape and colour)."""
+    shape and colour), averaged over the batch."""
     alphas = scheduler.alphas_cumprod.to(timesteps.device)[timesteps]
-    return (alphas / (1 - alphas)).clamp(low, high)
+    squared_error = ((predicted_clean - clean) ** 2).mean(dim=(1, 2, 3))  # [N]
+    return ((alphas / (1 - alphas)).clamp(low, high) * squared_error).mean()
 
 
 def train_decoder(data: Data, work: Path, minutes: float):
@@ -250,12 +252,11 @@ def train_decoder(data: Data, work: Path, minutes: float):
         output = decoder(noisy, timesteps, encoder_hidden_states=hidden, class_labels=time_embeds,
                          attention_mask=attention_mask).sample
         predicted_clean, predicted_variance = output.split(3, dim=1)
-        squared_error = ((predicted_clean - clean) ** 2).mean(dim=(1, 2, 3))  # [N]
         # The variance channel is trained to -1, i.e. the posterior variance (a "fixed small"
         # sampler): learned by L_vlb, it grows with the mean's error and an undertrained decoder's
         # samples drown in noise.
         variance_loss = F.mse_loss(predicted_variance, -torch.ones_like(predicted_variance))
-        loss = (clean_loss_weights(scheduler, timesteps) * squared_error).mean() + variance_loss
+        loss = weighted_clean_loss(scheduler, predicted_clean, clean, timesteps) + variance_loss
         run.update(loss)
     run.save()
 
@@ -275,8 +276,7 @@ def train_super_res(data: Data, work: Path, minutes: float):
         timesteps = torch.randint(0, 1000, (len(chosen),), generator=generator)
         noisy = scheduler.add_noise(high, noise, timesteps)
         predicted_clean = model(torch.cat([noisy, condition], dim=1).to(DEVICE), timesteps.to(DEVICE)).sample
-        squared_error = ((predicted_clean - high.to(DEVICE)) ** 2).mean(dim=(1, 2, 3))  # [N]
-        run.update((clean_loss_weights(scheduler, timesteps.to(DEVICE)) * squared_error).mean())
+        run.update(weighted_clean_loss(scheduler, predicted_clean, high.to(DEVICE), timesteps.to(DEVICE)))
     run.save()
 
 
