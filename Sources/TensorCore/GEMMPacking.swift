@@ -98,6 +98,16 @@ func gemmPackB(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into pack
     }
     return
   }
+  if b.columnStride != 1 && b.rowStride == 1 {
+    gemmPackBTransposed(b, rows: rows, columns: columns, into: packed)
+    return
+  }
+  gemmPackBElementwise(b, rows: rows, columns: columns, into: packed)
+}
+
+/// The element-by-element packing of any `b` (the scalar twin of the vector paths above).
+func gemmPackBElementwise(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+  let kc = rows.count
   let size = b.dtype.byteSize
   var panel = packed
   var column = columns.lowerBound

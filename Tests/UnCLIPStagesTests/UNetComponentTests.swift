@@ -19,6 +19,32 @@ struct UNetComponentTests {
     expectNear(prior.postProcessLatents(output), try golden.float("prior.post_processed"), tolerance: 1e-4, "prior post-process")
   }
 
+  @Test func priorRunsOnlyUnpaddedPositions() {
+    let mask = Tensor([1, 1, 0, 1, 0, 0], shape: [2, 3])
+    let sequences = PriorSequences(mask: mask, batch: 2, length: 5)  // 3 text tokens + 2 additional
+    #expect(sequences.positions == [[0, 1, 3, 4], [0, 3, 4]])
+    #expect(sequences.rows == [0..<4, 4..<7])
+    // Causal −10000 above the diagonal, nothing else for 1/0 masks.
+    #expect(sequences.biases[1]?.scalars == [0, -10000, -10000, 0, 0, -10000, 0, 0, 0])
+    let unmasked = PriorSequences(mask: nil, batch: 2, length: 5)
+    #expect(unmasked.rows == [0..<5, 5..<10] && unmasked.biases.allSatisfy { $0 == nil })
+  }
+
+  @Test func priorPredictionIgnoresPaddedTextStates() throws {
+    let golden = try UnCLIPGolden.file("unclip_components")
+    let prior = try loadComponent("prior", config: PriorTransformer.Config.self) { PriorTransformer(config: $0, reader: $1) }
+    let mask = try golden.float("prior.attention_mask")  // [2, 77]: 3 and 9 tokens
+    let states = try golden.float("prior.encoder_hidden_states")
+    let changed = states.scalars.enumerated().map { index, value in
+      mask.scalars[index / states.shape[2]] == 0 ? value + 7 : value
+    }
+    func predict(_ text: Tensor) throws -> Tensor {
+      prior(hiddenStates: try golden.float("prior.hidden_states"), timestep: try golden.ints("prior.timestep")[0],
+            projEmbedding: try golden.float("prior.proj_embedding"), encoderHiddenStates: text, attentionMask: mask)
+    }
+    #expect(try predict(Tensor(changed, shape: states.shape)).scalars == predict(states).scalars)
+  }
+
   @Test func textProjMatchesDiffusers() throws {
     let golden = try UnCLIPGolden.file("unclip_components")
     let model = try loadComponent("text_proj", config: UnCLIPTextProjModel.Config.self) { UnCLIPTextProjModel(config: $0, reader: $1) }

@@ -1,7 +1,8 @@
 // Ports diffusers 0.42 PriorTransformer (models/transformers/prior_transformer.py) with its default
 // options as Karlo uses them: added_emb_type "prd", encoder_hid_proj_type "linear", no norm_in, no
 // embedding_proj_norm, BasicTransformerBlock layers (self-attention + GELU feed-forward).
-// B batch, T text tokens, S = T + 4 sequence, K embedding_dim, I inner dim (heads × head size).
+// B batch, T text tokens, S = T + 4 sequence, N rows kept (PriorSequences), K embedding_dim, I inner
+// dim (heads × head size).
 import TensorCore
 
 /// The unCLIP prior: predicts a CLIP image embedding from the text embedding, text tokens and a
@@ -78,16 +79,18 @@ public struct PriorTransformer: Sendable {
       self.heads = heads
     }
 
-    /// `x` [B, S, I], additive `mask` [B, 1, S, S] → [B, S, I].
-    func callAsFunction(_ x: Tensor, mask: Tensor?) -> Tensor {
-      let (batch, length) = (x.shape[0], x.shape[1])
+    /// `x` [N, I], the stacked rows of every batch element (`sequences`) → [N, I]. Attention runs per
+    /// element; the linear layers run on all rows at once.
+    func callAsFunction(_ x: Tensor, sequences: PriorSequences) -> Tensor {
       let normed = norm1(x)
-      let split = { (t: Tensor) in permute(t.reshaped([batch, length, self.heads, -1]), [0, 2, 1, 3]) }  // [B,S,I] -> [B,A,S,D]
-      let attended = scaledDotProductAttention(query: split(toQ(normed)), key: split(toK(normed)), value: split(toV(normed)),
-                                               mask: mask)
-      let merged = permute(attended, [0, 2, 1, 3]).reshaped([batch, length, -1])  // [B,A,S,D] -> [B,S,I]
-      let hidden = add(toOut(merged), x)
-      return add(feedForwardOut(gelu(feedForwardIn(norm3(hidden)))), hidden)  // [B,S,I] -> [B,S,4I] -> [B,S,I]
+      let (query, key, value) = (toQ(normed), toK(normed), toV(normed))  // [N,I] each
+      let attended = concat(zip(sequences.rows, sequences.biases).map { rows, bias in
+        let split = { (t: Tensor) in permute(slice(t, axis: 0, range: rows).reshaped([1, rows.count, self.heads, -1]), [0, 2, 1, 3]) }  // [N,I] -> [1,A,L,D]
+        let output = scaledDotProductAttention(query: split(query), key: split(key), value: split(value), mask: bias)
+        return permute(output, [0, 2, 1, 3]).reshaped([rows.count, -1])  // [1,A,L,D] -> [L,I]
+      }, axis: 0)  // -> [N,I]
+      let hidden = add(toOut(attended), x)
+      return add(feedForwardOut(gelu(feedForwardIn(norm3(hidden)))), hidden)  // [N,I] -> [N,4I] -> [N,I]
     }
   }
 
@@ -147,31 +150,10 @@ public struct PriorTransformer: Sendable {
     let length = hidden.shape[1]
     precondition(length == positionalEmbedding.shape[1], "prior sequence \(length) vs positional \(positionalEmbedding.shape)")
     hidden = add(hidden, positionalEmbedding)
-    let mask = attentionMask.map { Self.attentionBias($0, length: length, additional: config.additionalEmbeddings) }
-    for block in blocks { hidden = block(hidden, mask: mask) }
-    hidden = normOut(hidden)
-    let last = slice(hidden, axis: 1, range: (length - 1)..<length).reshaped([batch, inner])  // [B,S,I] -> [B,I]
-    return projToClipEmbeddings(last)  // [B,I] -> [B,K]
-  }
-
-  /// `(1 − mask)·−10000`, padded with zeros for the additional tokens, plus the causal −10000
-  /// above the diagonal: [B, T] → [B, 1, S, S].
-  static func attentionBias(_ mask: Tensor, length: Int, additional: Int) -> Tensor {
-    let batch = mask.shape[0]
-    let tokens = mask.shape[1]
-    let values = mask.toFloat32().scalars
-    var bias = [Float](repeating: 0, count: batch * length * length)
-    for b in 0..<batch {
-      for row in 0..<length {
-        for column in 0..<length {
-          let padding: Float = column < tokens ? (1 - values[b * tokens + column]) * -10000 : 0
-          let causal: Float = column > row ? -10000 : 0
-          bias[(b * length + row) * length + column] = padding + causal
-        }
-      }
-    }
-    precondition(tokens + additional == length, "prior mask \(tokens) + \(additional) != \(length)")
-    return Tensor(bias, shape: [batch, 1, length, length])
+    let sequences = PriorSequences(mask: attentionMask, batch: batch, length: length)
+    var rows = sequences.gather(hidden)  // [B,S,I] -> [N,I]
+    for block in blocks { rows = block(rows, sequences: sequences) }
+    return projToClipEmbeddings(sequences.lastRows(normOut(rows)))  // [N,I] -> [B,I] -> [B,K]
   }
 
   /// `post_process_latents`: latents · clip_std + clip_mean.
