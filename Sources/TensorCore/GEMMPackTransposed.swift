@@ -22,21 +22,15 @@ func gemmPackBTransposed(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>,
       var k = 0
       while k < blockedK {
         let block = transposed16x16(source + k * size, columnStride: b.columnStride * size, dtype: b.dtype)
-        let target = UnsafeMutableRawPointer(panel + k * gemmNR + half * 16)
-        for row in 0..<16 { target.storeBytes(of: block[row], toByteOffset: row * gemmNR * 4, as: SIMD16<Float>.self) }
+        gemmStoreBlock16(block, to: panel + k * gemmNR + half * 16, rowStride: gemmNR, lastRowLanes: 16)
         k += 16
       }
     }
     if blockedK < kc {
-      // The last kc mod 16 rows of the panel, element by element.
-      let tail = GEMMMatrix(base: b.base, dtype: b.dtype, rowStride: 1, columnStride: b.columnStride)
-      var rowsTail = [Float](repeating: 0, count: (kc - blockedK) * gemmNR)
-      rowsTail.withUnsafeMutableBufferPointer { buffer in
-        gemmPackBElementwise(tail, rows: rows.lowerBound + blockedK..<rows.upperBound,
-                             columns: columns.lowerBound + p * gemmNR..<columns.lowerBound + (p + 1) * gemmNR,
-                             into: buffer.baseAddress!)
-      }
-      (panel + blockedK * gemmNR).update(from: rowsTail, count: rowsTail.count)
+      // The last kc mod 16 rows of the panel (one panel: rows of NR floats), element by element.
+      gemmPackBElementwise(b, rows: rows.lowerBound + blockedK..<rows.upperBound,
+                           columns: columns.lowerBound + p * gemmNR..<columns.lowerBound + (p + 1) * gemmNR,
+                           into: panel + blockedK * gemmNR)
     }
   }
   if fullPanels * gemmNR < columns.count {
@@ -45,25 +39,73 @@ func gemmPackBTransposed(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>,
   }
 }
 
-/// 16 columns (`columnStride` bytes apart) × 16 contiguous k from `source`, widened: → 16 vectors,
-/// vector k holding element k of every column. Four perfect-shuffle rounds: interleaving row i with
-/// row i + 8 rotates each element's 8-bit (row, column) index left by one; four rotations swap row
-/// and column.
+/// The 16 vectors of a 16×16 block, one per row. A tuple (not an array) so that, inlined, every
+/// vector stays in a register.
+typealias GEMMBlock16 = (
+  SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+  SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>
+)
+
+/// 16 columns (`columnStride` bytes apart) × 16 contiguous k from `source`, widened and transposed:
+/// vector k holds element k of every column. `count` < 16 columns read only the first `count` (the
+/// rest are zeros).
 @inline(__always)
-private func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtype: DType) -> InlineArray<16, SIMD16<Float>> {
-  var rows = InlineArray<16, SIMD16<Float>> { gemmLoadWidened16(source + $0 * columnStride, dtype) }
-  for _ in 0..<4 {
-    var next = rows
-    for i in 0..<8 {
-      var pair = SIMD32<Float>()
-      pair.evenHalf = rows[i]
-      pair.oddHalf = rows[i + 8]
-      next[2 * i] = pair.lowHalf
-      next[2 * i + 1] = pair.highHalf
-    }
-    rows = next
+func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtype: DType, count: Int = 16) -> GEMMBlock16 {
+  @inline(__always) func row(_ i: Int) -> SIMD16<Float> {
+    i < count ? gemmLoadWidened16(source + i * columnStride, dtype) : SIMD16()
   }
-  return rows
+  let loaded = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7), row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
+  return perfectShuffle(perfectShuffle(perfectShuffle(perfectShuffle(loaded))))
+}
+
+/// One perfect-shuffle round: rows i and i + 8 interleaved into rows 2i and 2i + 1. It rotates
+/// each element's 8-bit (row, column) index left by one, so four rounds swap row and column.
+@inline(__always)
+private func perfectShuffle(_ r: GEMMBlock16) -> GEMMBlock16 {
+  // Lane-by-lane initialisers of two vectors' lanes compile to one two-source permute each
+  // (SIMD32's evenHalf/oddHalf setters do not: they are outlined loops).
+  @inline(__always) func zip(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    (SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]),
+     SIMD16(a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15]))
+  }
+  let (n0, n1) = zip(r.0, r.8)
+  let (n2, n3) = zip(r.1, r.9)
+  let (n4, n5) = zip(r.2, r.10)
+  let (n6, n7) = zip(r.3, r.11)
+  let (n8, n9) = zip(r.4, r.12)
+  let (n10, n11) = zip(r.5, r.13)
+  let (n12, n13) = zip(r.6, r.14)
+  let (n14, n15) = zip(r.7, r.15)
+  return (n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12, n13, n14, n15)
+}
+
+/// Stores the 16 rows of `block`, `rowStride` floats apart, at `target`: all 16 lanes of each row
+/// (with rowStride < 16 a row spills into the next, which is stored after it), the last row only
+/// its first `lastRowLanes`.
+@inline(__always)
+func gemmStoreBlock16(_ block: GEMMBlock16, to target: UnsafeMutablePointer<Float>, rowStride: Int, lastRowLanes: Int) {
+  let base = UnsafeMutableRawPointer(target)
+  @inline(__always) func put(_ i: Int, _ v: SIMD16<Float>) { base.storeBytes(of: v, toByteOffset: i * rowStride * 4, as: SIMD16<Float>.self) }
+  put(0, block.0)
+  put(1, block.1)
+  put(2, block.2)
+  put(3, block.3)
+  put(4, block.4)
+  put(5, block.5)
+  put(6, block.6)
+  put(7, block.7)
+  put(8, block.8)
+  put(9, block.9)
+  put(10, block.10)
+  put(11, block.11)
+  put(12, block.12)
+  put(13, block.13)
+  put(14, block.14)
+  if lastRowLanes == 16 {
+    put(15, block.15)
+  } else {
+    for lane in 0..<lastRowLanes { target[15 * rowStride + lane] = block.15[lane] }
+  }
 }
 
 /// 16 consecutive elements of `dtype` at `source`, widened to f32.
@@ -71,10 +113,13 @@ private func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtyp
 func gemmLoadWidened16(_ source: UnsafeRawPointer, _ dtype: DType) -> SIMD16<Float> {
   switch dtype {
   case .f32: return source.loadUnaligned(as: SIMD16<Float>.self)
-  case .f16: return SIMD16<Float>(source.loadUnaligned(as: SIMD16<Float16>.self))
+  case .f16:
+    // Lane by lane: one vcvtph2ps (the generic SIMD conversion initialiser is an outlined loop).
+    let h = source.loadUnaligned(as: SIMD16<Float16>.self)
+    return SIMD16(Float(h[0]), Float(h[1]), Float(h[2]), Float(h[3]), Float(h[4]), Float(h[5]), Float(h[6]), Float(h[7]), Float(h[8]), Float(h[9]), Float(h[10]), Float(h[11]), Float(h[12]), Float(h[13]), Float(h[14]), Float(h[15]))
   case .bf16:
-    let bits = SIMD16<UInt32>(truncatingIfNeeded: source.loadUnaligned(as: SIMD16<UInt16>.self)) &<< 16
-    return unsafeBitCast(bits, to: SIMD16<Float>.self)
+    let h = source.loadUnaligned(as: SIMD16<UInt16>.self)
+    return unsafeBitCast(SIMD16<UInt32>(UInt32(h[0]), UInt32(h[1]), UInt32(h[2]), UInt32(h[3]), UInt32(h[4]), UInt32(h[5]), UInt32(h[6]), UInt32(h[7]), UInt32(h[8]), UInt32(h[9]), UInt32(h[10]), UInt32(h[11]), UInt32(h[12]), UInt32(h[13]), UInt32(h[14]), UInt32(h[15])) &<< 16, to: SIMD16<Float>.self)
   default: preconditionFailure("GEMM operands must be f32, f16 or bf16, not \(dtype)")
   }
 }

@@ -47,6 +47,35 @@ func gemmWiden(
 
 /// Packs rows `rows` x columns `columns` (the K range) of `a` into MR-row panels at `packed`.
 func gemmPackA(_ a: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+  guard a.columnStride == 1 else { return gemmPackAElementwise(a, rows: rows, columns: columns, into: packed) }
+  let kc = columns.count
+  let size = a.dtype.byteSize
+  let blocked = kc / 16 * 16
+  var panel = packed
+  var row = rows.lowerBound
+  while row + gemmMR <= rows.upperBound {
+    // Contiguous rows: MR rows × 16 k widened and transposed in registers, one panel row (MR
+    // floats) stored per k; the last kc mod 16 k element by element.
+    let source = a.base + (row * a.rowStride + columns.lowerBound) * size
+    var k = 0
+    while k < blocked {
+      let block = transposed16x16(source + k * size, columnStride: a.rowStride * size, dtype: a.dtype, count: gemmMR)
+      gemmStoreBlock16(block, to: panel + k * gemmMR, rowStride: gemmMR, lastRowLanes: k + 16 < kc ? 16 : gemmMR)
+      k += 16
+    }
+    if blocked < kc {
+      gemmPackAElementwise(a, rows: row..<row + gemmMR, columns: columns.lowerBound + blocked..<columns.upperBound,
+                           into: panel + blocked * gemmMR)
+    }
+    panel += kc * gemmMR
+    row += gemmMR
+  }
+  if row < rows.upperBound { gemmPackAElementwise(a, rows: row..<rows.upperBound, columns: columns, into: panel) }
+}
+
+/// The element-by-element packing of any `a` (the scalar twin of `gemmPackA`'s vector path). The
+/// panel rows are MR floats apart, so `columns` may be the tail of a wider panel.
+func gemmPackAElementwise(_ a: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
   let kc = columns.count
   let size = a.dtype.byteSize
   var panel = packed
@@ -54,19 +83,9 @@ func gemmPackA(_ a: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into pack
   while row < rows.upperBound {
     let height = min(gemmMR, rows.upperBound - row)
     if height < gemmMR { panel.update(repeating: 0, count: kc * gemmMR) }
-    if a.dtype == .f32 && a.columnStride == 1 && height == gemmMR {
-      // Row-major f32: walk k, reading the MR rows side by side and writing the panel in order
-      // (scattered stores, one row at a time, are several times slower).
-      let source = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + columns.lowerBound
-      for k in 0..<kc {
-        let target = panel + k * gemmMR
-        for r in 0..<gemmMR { target[r] = source[r * a.rowStride + k] }
-      }
-    } else {
-      for r in 0..<height {
-        let source = a.base + ((row + r) * a.rowStride + columns.lowerBound * a.columnStride) * size
-        gemmWiden(source, a.columnStride, a.dtype, kc, panel + r, gemmMR)
-      }
+    for r in 0..<height {
+      let source = a.base + ((row + r) * a.rowStride + columns.lowerBound * a.columnStride) * size
+      gemmWiden(source, a.columnStride, a.dtype, kc, panel + r, gemmMR)
     }
     panel += kc * gemmMR
     row += gemmMR

@@ -20,3 +20,21 @@ import Testing
     }
   }
 }
+
+extension GEMMPackingTests {
+  @Test(arguments: [DType.f32, .f16, .bf16])
+  func rowPanelPackingMatchesElementwise(dtype: DType) {
+    for (m, k) in [(1, 1), (14, 16), (15, 17), (29, 65), (42, 256), (70, 300)] {
+      let weight = kernelTestRandom([m + 2, k + 7], seed: UInt64(m * 1000 + k), dtype: dtype)  // [O, C·KH·KW] as A
+      let a = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: dtype, rowStride: k + 7, columnStride: 1)
+      let (rows, columns) = (1..<m + 1, 3..<k + 3)
+      let count = ((m + gemmMR - 1) / gemmMR) * gemmMR * k
+      var fast = [Float](repeating: .nan, count: count)
+      var elementwise = [Float](repeating: .nan, count: count)
+      fast.withUnsafeMutableBufferPointer { gemmPackA(a, rows: rows, columns: columns, into: $0.baseAddress!) }
+      elementwise.withUnsafeMutableBufferPointer { gemmPackAElementwise(a, rows: rows, columns: columns, into: $0.baseAddress!) }
+      #expect(fast.map(\.bitPattern) == elementwise.map(\.bitPattern), "m \(m) k \(k) \(dtype)")
+      withExtendedLifetime(weight) {}
+    }
+  }
+}
