@@ -62,20 +62,14 @@ func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtype: DType
 /// each element's 8-bit (row, column) index left by one, so four rounds swap row and column.
 @inline(__always)
 private func perfectShuffle(_ r: GEMMBlock16) -> GEMMBlock16 {
-  // Lane-by-lane initialisers of two vectors' lanes compile to one two-source permute each
-  // (SIMD32's evenHalf/oddHalf setters do not: they are outlined loops).
-  @inline(__always) func zip(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    (SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]),
-     SIMD16(a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15]))
-  }
-  let (n0, n1) = zip(r.0, r.8)
-  let (n2, n3) = zip(r.1, r.9)
-  let (n4, n5) = zip(r.2, r.10)
-  let (n6, n7) = zip(r.3, r.11)
-  let (n8, n9) = zip(r.4, r.12)
-  let (n10, n11) = zip(r.5, r.13)
-  let (n12, n13) = zip(r.6, r.14)
-  let (n14, n15) = zip(r.7, r.15)
+  let (n0, n1) = simdInterleave(r.0, r.8)
+  let (n2, n3) = simdInterleave(r.1, r.9)
+  let (n4, n5) = simdInterleave(r.2, r.10)
+  let (n6, n7) = simdInterleave(r.3, r.11)
+  let (n8, n9) = simdInterleave(r.4, r.12)
+  let (n10, n11) = simdInterleave(r.5, r.13)
+  let (n12, n13) = simdInterleave(r.6, r.14)
+  let (n14, n15) = simdInterleave(r.7, r.15)
   return (n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12, n13, n14, n15)
 }
 
@@ -122,4 +116,21 @@ func gemmLoadWidened16(_ source: UnsafeRawPointer, _ dtype: DType) -> SIMD16<Flo
     return unsafeBitCast(SIMD16<UInt32>(UInt32(h[0]), UInt32(h[1]), UInt32(h[2]), UInt32(h[3]), UInt32(h[4]), UInt32(h[5]), UInt32(h[6]), UInt32(h[7]), UInt32(h[8]), UInt32(h[9]), UInt32(h[10]), UInt32(h[11]), UInt32(h[12]), UInt32(h[13]), UInt32(h[14]), UInt32(h[15])) &<< 16, to: SIMD16<Float>.self)
   default: preconditionFailure("GEMM operands must be f32, f16 or bf16, not \(dtype)")
   }
+}
+
+// Lane-by-lane initialisers from two vectors' lanes compile to one two-source permute each
+// (SIMD32's evenHalf/oddHalf are outlined loops).
+
+/// (a0, b0, a1, b1, …, a7, b7) and (a8, b8, …, a15, b15).
+@inline(__always)
+func simdInterleave(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+  (SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]),
+   SIMD16(a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15]))
+}
+
+/// The even lanes and the odd lanes of `v`.
+@inline(__always)
+func simdDeinterleave(_ v: SIMD32<Float>) -> (even: SIMD16<Float>, odd: SIMD16<Float>) {
+  (SIMD16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[16], v[18], v[20], v[22], v[24], v[26], v[28], v[30]),
+   SIMD16(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15], v[17], v[19], v[21], v[23], v[25], v[27], v[29], v[31]))
 }

@@ -1,0 +1,102 @@
+// The data transforms of conv2d's Winograd path (Conv2DWinograd.swift), sixteen tiles (one group)
+// per SIMD16: V = Bᵀ d B of the input patches, written as the GEMMs' packed B panels, and
+// Y = Aᵀ M A + bias of the products, written as output rows.
+// C channels, O outputs, S slots of a block; ξ = 4i + j indexes the 4×4 transformed patch.
+
+/// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
+/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`.
+func winogradInputTransform(
+  _ planes: UnsafePointer<Float>, _ g: WinogradGeometry, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
+  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, slots: Int
+) {
+  let channels = range.count
+  for c in 0..<channels {
+    let plane = UnsafeRawPointer(planes + (range.lowerBound + c) * g.planeStride)
+    for (rowIndex, tileRow) in tileRows.enumerated() {
+      for group in groups {
+        let slot = (rowIndex * groups.count + group - groups.lowerBound) * 16
+        // Padded rows 2·tileRow ... +3, padded columns 2·(first tile) ...: d_ij over 16 tiles.
+        let row0 = plane + ((2 * tileRow) * g.rowStride + 32 * group) * 4
+        let (d00, d01, d02, d03) = winogradPatchRow(row0)
+        let (d10, d11, d12, d13) = winogradPatchRow(row0 + g.rowStride * 4)
+        let (d20, d21, d22, d23) = winogradPatchRow(row0 + 2 * g.rowStride * 4)
+        let (d30, d31, d32, d33) = winogradPatchRow(row0 + 3 * g.rowStride * 4)
+        // Bᵀ d (rows), then (Bᵀ d) B (columns) with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+        let t0 = (d00 - d20, d01 - d21, d02 - d22, d03 - d23)
+        let t1 = (d10 + d20, d11 + d21, d12 + d22, d13 + d23)
+        let t2 = (d20 - d10, d21 - d11, d22 - d12, d23 - d13)
+        let t3 = (d10 - d30, d11 - d31, d12 - d32, d13 - d33)
+        let target = UnsafeMutableRawPointer(transformed + (slot / 32) * channels * 32 + c * 32 + slot % 32)
+        @inline(__always) func put(_ i: Int, _ t: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)) {
+          let row = target + i * 4 * perXi * 4  // ξ = 4i + j
+          row.storeBytes(of: t.0 - t.2, toByteOffset: 0, as: SIMD16<Float>.self)
+          row.storeBytes(of: t.1 + t.2, toByteOffset: perXi * 4, as: SIMD16<Float>.self)
+          row.storeBytes(of: t.2 - t.1, toByteOffset: 2 * perXi * 4, as: SIMD16<Float>.self)
+          row.storeBytes(of: t.1 - t.3, toByteOffset: 3 * perXi * 4, as: SIMD16<Float>.self)
+        }
+        put(0, t0)
+        put(1, t1)
+        put(2, t2)
+        put(3, t3)
+      }
+    }
+  }
+  // Slots past the last full group of a short block: finite values, read by no output.
+  let used = tileRows.count * groups.count * 16
+  if used < slots {
+    for xi in 0..<16 {
+      for slot in used..<slots {
+        for c in 0..<channels { transformed[xi * perXi + (slot / 32) * channels * 32 + c * 32 + slot % 32] = 0 }
+      }
+    }
+  }
+}
+
+/// Columns j = 0...3 of one patch row for 16 tiles: the even and odd floats from `row` and `row` + 2.
+@inline(__always)
+private func winogradPatchRow(_ row: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+  let left = simdDeinterleave(row.loadUnaligned(as: SIMD32<Float>.self))
+  let right = simdDeinterleave(row.loadUnaligned(fromByteOffset: 8, as: SIMD32<Float>.self))
+  return (left.even, left.odd, right.even, right.odd)
+}
+
+/// Y = Aᵀ M A + bias, sixteen tiles at a time, written as two output rows of 32 pixels (the last
+/// group of a row and an odd last row store only the pixels inside H×W) into `output` [O, H, W].
+func winogradOutputTransform(
+  _ products: UnsafePointer<Float>, _ g: WinogradGeometry, xiStride perXi: Int, slots: Int, tileRows: Range<Int>,
+  groups: Range<Int>, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>
+) {
+  for o in 0..<g.outputs {
+    let start = SIMD16<Float>(repeating: bias[o])
+    for (rowIndex, tileRow) in tileRows.enumerated() {
+      for group in groups {
+        let source = UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16)
+        @inline(__always) func m(_ xi: Int) -> SIMD16<Float> {
+          source.loadUnaligned(fromByteOffset: xi * perXi * 4, as: SIMD16<Float>.self)
+        }
+        // Aᵀ M (rows) with Aᵀ = [1 1 1 0; 0 1 -1 -1], then (Aᵀ M) A (columns).
+        let s0 = (m(0) + m(4) + m(8), m(1) + m(5) + m(9), m(2) + m(6) + m(10), m(3) + m(7) + m(11))
+        let s1 = (m(4) - m(8) - m(12), m(5) - m(9) - m(13), m(6) - m(10) - m(14), m(7) - m(11) - m(15))
+        // Output rows 2·tileRow and +1: 32 pixels each, even and odd columns interleaved.
+        let top = simdInterleave(start + s0.0 + s0.1 + s0.2, start + s0.1 - s0.2 - s0.3)
+        let bottom = simdInterleave(start + s1.0 + s1.1 + s1.2, start + s1.1 - s1.2 - s1.3)
+        let column = group * 32
+        let count = min(32, g.width - column)
+        let target = output + (o * g.height + 2 * tileRow) * g.width + column
+        winogradStore(top, count, target)
+        if 2 * tileRow + 1 < g.height { winogradStore(bottom, count, target + g.width) }
+      }
+    }
+  }
+}
+
+/// The first `count` of the 32 values `halves`.
+@inline(__always)
+private func winogradStore(_ halves: (SIMD16<Float>, SIMD16<Float>), _ count: Int, _ target: UnsafeMutablePointer<Float>) {
+  if count == 32 {
+    UnsafeMutableRawPointer(target).storeBytes(of: halves.0, as: SIMD16<Float>.self)
+    UnsafeMutableRawPointer(target).storeBytes(of: halves.1, toByteOffset: 64, as: SIMD16<Float>.self)
+  } else {
+    for lane in 0..<count { target[lane] = lane < 16 ? halves.0[lane] : halves.1[lane - 16] }
+  }
+}
