@@ -25,14 +25,13 @@ private let winogradTargetSlots = 256
 private let winogradChannelChunk = 512
 
 /// `x` [N, C, H, W] (f32) convolved with `weight` [O, C, 3, 3] (f32, f16 or bf16), padding 1, plus
-/// `bias` [O]: → [N, O, H, W].
+/// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`.
 func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-  let outputs = weight.shape[0]
-  let (transformed, uRowStride) = winogradKernels(weight)  // [O, C, 3, 3] -> [16, O, C] (rows uRowStride apart)
-  let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])
+  let kernels = WinogradKernels(weight: weight, bias: bias)  // [O, C, 3, 3] -> [16, O, C]
+  let outputs = kernels.outChannels
   let rowStride = width + 2
-  let planeStride = winogradReadExtent(height: height, width: width, rowStride: rowStride)
+  let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride)
   let bordered = TensorStorage(zeroedByteCount: batch * channels * planeStride * 4)  // [N, C, plane] zero-bordered
   let padded = bordered.base.assumingMemoryBound(to: Float.self)
   let source = x.floats
@@ -44,15 +43,63 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     }
   }
   let result = Tensor(uninitialized: [batch, outputs, height, width])  // [N,C,H,W] -> [N,O,H,W]
-  let geometry = WinogradGeometry(channels: channels, outputs: outputs, height: height, width: width,
-                                  rowStride: rowStride, planeStride: planeStride)
-  let blocking = WinogradBlocking(height: height, width: width)
+  let images = (0..<batch).map { image in
+    (BorderedPlanes(base: padded + image * channels * planeStride, planeStride: planeStride, rowStride: rowStride,
+                    height: height, width: width),
+     OutputPlanes(base: result.mutableFloats + image * outputs * height * width, planeStride: height * width, rowStride: width))
+  }
+  winogradConv3x3(images, kernels)
+  return withExtendedLifetime((bordered, x)) { result }
+}
+
+/// C planes of H×W floats behind a one-pixel zero border: pixel (h, w) of channel c is at
+/// `base + c · planeStride + (h + 1) · rowStride + w + 1`. The Winograd input transform reads
+/// `winogradReadExtent` floats from each plane's start.
+struct BorderedPlanes {
+  var base: UnsafePointer<Float>
+  var planeStride: Int
+  var rowStride: Int
+  var height: Int
+  var width: Int
+
+  init(base: UnsafePointer<Float>, planeStride: Int, rowStride: Int, height: Int, width: Int) {
+    (self.base, self.planeStride, self.rowStride, self.height, self.width) = (base, planeStride, rowStride, height, width)
+  }
+
+  /// Floats the input transform may read from each plane's start: whole tile rows of whole groups
+  /// (the reads past the picture feed only discarded slots, but must be finite).
+  static func winogradReadExtent(height: Int, width: Int, rowStride: Int) -> Int {
+    let groups = ((width + 1) / 2 + 15) / 16
+    return (2 * ((height + 1) / 2) + 1) * rowStride + 32 * groups + 2 + 32
+  }
+}
+
+/// Planes of output: pixel (h, w) of channel o at `base + o · planeStride + h · rowStride + w`.
+struct OutputPlanes {
+  var base: UnsafeMutablePointer<Float>
+  var planeStride: Int
+  var rowStride: Int
+
+  init(base: UnsafeMutablePointer<Float>, planeStride: Int, rowStride: Int) {
+    (self.base, self.planeStride, self.rowStride) = (base, planeStride, rowStride)
+  }
+}
+
+/// Convolves each image's `input` planes (C = `kernels.inChannels`, zero-bordered, readable up to
+/// `BorderedPlanes.winogradReadExtent`) and writes O planes of H×W to its `output`. Per block of tiles: for each chunk of input channels, transform them and accumulate
+/// the 16 products; then the output transform. Blocks (of all images) are split over the pool.
+func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
+  guard let first = images.first?.input else { return }
+  let (channels, outputs) = (kernels.inChannels, kernels.outChannels)
+  let geometry = WinogradGeometry(channels: channels, outputs: outputs, height: first.height, width: first.width,
+                                  rowStride: first.rowStride, planeStride: first.planeStride)
+  let blocking = WinogradBlocking(height: first.height, width: first.width)
   let chunk = min(channels, winogradChannelChunk)
-  let output = result.mutableFloats
-  let u = UnsafeRawPointer(transformed.base)
-  let biasPointer = biasValues.floats
+  let u = UnsafeRawPointer(kernels.transformed.base)
+  let uRowStride = kernels.rowStride
+  let bias = kernels.bias.base.assumingMemoryBound(to: Float.self)
   let threads = ComputePool.shared.threadCount
-  let items = batch * blocking.blocks
+  let items = images.count * blocking.blocks
   let tasks = min(items, threads == 1 ? 1 : threads * 4)
   ComputePool.shared.parallelFor(tasks) { task in
     // The 16 ξ matrices one cache line more than their size apart: at a power-of-two distance the
@@ -60,16 +107,19 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let slots = blocking.slots
     let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
     let transformedInput = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inputStride)  // [16][S/32][chunk][32]
+    transformedInput.initialize(repeating: 0, count: 16 * inputStride)  // unused slots must be finite
     let products = UnsafeMutablePointer<Float>.allocate(capacity: 16 * productStride)  // [16][O][S]
     defer { transformedInput.deallocate(); products.deallocate() }
     for item in (task * items / tasks)..<((task + 1) * items / tasks) {
-      let (image, block) = (item / blocking.blocks, item % blocking.blocks)
+      let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
+      precondition(image.input.height == geometry.height && image.input.width == geometry.width
+                   && image.input.rowStride == geometry.rowStride && image.input.planeStride == geometry.planeStride,
+                   "winogradConv3x3: images of different layouts")
       let (rows, groups) = blocking.block(block)
-      let planes = UnsafePointer(padded + image * channels * planeStride)
       var first = 0
       while first < channels {
         let count = min(chunk, channels - first)
-        winogradInputTransform(planes, geometry, channels: first..<first + count, tileRows: rows, groups: groups,
+        winogradInputTransform(image.input.base, geometry, channels: first..<first + count, tileRows: rows, groups: groups,
                                into: transformedInput, xiStride: inputStride, slots: slots)
         gemmBatched(16, parallel: false) { xi in
           GEMMProblem(m: outputs, n: slots, k: count,
@@ -80,10 +130,9 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         first += count
       }
       winogradOutputTransform(products, geometry, xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
-                              bias: biasPointer, into: output + image * outputs * height * width)
+                              bias: bias, into: image.output)
     }
   }
-  return withExtendedLifetime((bordered, transformed, biasValues, x)) { result }
 }
 
 /// Sizes of one Winograd convolution. Input pixel (h, w) of channel c is at
@@ -92,18 +141,35 @@ struct WinogradGeometry {
   var channels, outputs, height, width, rowStride, planeStride: Int
 }
 
-/// Floats the input transform may read from each plane's start: whole tile rows of whole groups
-/// (the reads past the picture feed only discarded slots, but must be finite).
-private func winogradReadExtent(height: Int, width: Int, rowStride: Int) -> Int {
-  let groups = ((width + 1) / 2 + 15) / 16
-  return (2 * ((height + 1) / 2) + 1) * rowStride + 32 * groups + 2 + 32
-}
-
 /// U = G g Gᵀ for every kernel, with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: [O, C, 3, 3] → [16][O][C],
 /// rows `rowStride` floats apart: C, or C + 16 when C is a multiple of 256, so that the GEMM reads U
 /// in place (rows a multiple of 1 KB apart would share L1 sets; the driver would pack them instead).
 /// Sixteen input channels at a time (a vector per tap; the last C mod 16 in part of one).
-private func winogradKernels(_ weight: Tensor) -> (TensorStorage, rowStride: Int) {
+struct WinogradKernels {
+  let inChannels: Int
+  let outChannels: Int
+  /// [16][O][rowStride]
+  let transformed: TensorStorage
+  let rowStride: Int
+  /// [O]
+  let bias: TensorStorage
+
+  /// From `weight` [O, C, 3, 3] (f32, f16 or bf16) and optional `bias` [O].
+  init(weight: Tensor, bias: Tensor?) {
+    precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "WinogradKernels: weight \(weight.shape)")
+    (outChannels, inChannels) = (weight.shape[0], weight.shape[1])
+    (transformed, rowStride) = winogradTransform(weight)
+    self.bias = TensorStorage(zeroedByteCount: outChannels * 4)
+    if let bias {
+      precondition(bias.count == outChannels, "WinogradKernels: bias \(bias.shape) for \(outChannels) outputs")
+      let values = bias.toFloat32()
+      self.bias.base.assumingMemoryBound(to: Float.self).update(from: values.floats, count: outChannels)
+      withExtendedLifetime(values) {}
+    }
+  }
+}
+
+private func winogradTransform(_ weight: Tensor) -> (TensorStorage, rowStride: Int) {
   let (outputs, channels) = (weight.shape[0], weight.shape[1])
   let rowStride = channels % 256 == 0 ? channels + 16 : channels
   let kernels = weight.toFloat32()

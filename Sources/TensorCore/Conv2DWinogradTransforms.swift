@@ -4,7 +4,8 @@
 // C channels, O outputs, S slots of a block; ξ = 4i + j indexes the 4×4 transformed patch.
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`.
+/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Slots past the block's last group are
+/// not written: they keep whatever finite values the buffer held (zeros at first), read by no output.
 func winogradInputTransform(
   _ planes: UnsafePointer<Float>, _ g: WinogradGeometry, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, slots: Int
@@ -41,15 +42,6 @@ func winogradInputTransform(
       }
     }
   }
-  // Slots past the last full group of a short block: finite values, read by no output.
-  let used = tileRows.count * groups.count * 16
-  if used < slots {
-    for xi in 0..<16 {
-      for slot in used..<slots {
-        for c in 0..<channels { transformed[xi * perXi + (slot / 32) * channels * 32 + c * 32 + slot % 32] = 0 }
-      }
-    }
-  }
 }
 
 /// Columns j = 0...3 of one patch row for 16 tiles: the even and odd floats from `row` and `row` + 2.
@@ -61,10 +53,10 @@ private func winogradPatchRow(_ row: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16
 }
 
 /// Y = Aᵀ M A + bias, sixteen tiles at a time, written as two output rows of 32 pixels (the last
-/// group of a row and an odd last row store only the pixels inside H×W) into `output` [O, H, W].
+/// group of a row and an odd last row store only the pixels inside H×W) into `output`.
 func winogradOutputTransform(
   _ products: UnsafePointer<Float>, _ g: WinogradGeometry, xiStride perXi: Int, slots: Int, tileRows: Range<Int>,
-  groups: Range<Int>, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>
+  groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
   for o in 0..<g.outputs {
     let start = SIMD16<Float>(repeating: bias[o])
@@ -82,9 +74,9 @@ func winogradOutputTransform(
         let bottom = simdInterleave(start + s1.0 + s1.1 + s1.2, start + s1.1 - s1.2 - s1.3)
         let column = group * 32
         let count = min(32, g.width - column)
-        let target = output + (o * g.height + 2 * tileRow) * g.width + column
+        let target = output.base + o * output.planeStride + 2 * tileRow * output.rowStride + column
         winogradStore(top, count, target)
-        if 2 * tileRow + 1 < g.height { winogradStore(bottom, count, target + g.width) }
+        if 2 * tileRow + 1 < g.height { winogradStore(bottom, count, target + output.rowStride) }
       }
     }
   }

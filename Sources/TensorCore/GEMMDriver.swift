@@ -7,17 +7,18 @@
 /// of a tile stream from L2.
 let gemmKC = 256
 /// Largest tile height (rows of C) one task covers: its A rows (gemmMaxTileM x gemmKC floats) and
-/// its packed B block stay in L2 together, and B is packed once per tile height.
-let gemmMaxTileM = 36 * gemmMR
-/// Largest tile width (columns of C) one task packs B for: its packed B block (gemmKC × 512 floats)
-/// stays in L2, and a B read transposed (a linear layer's weight) is walked 512 rows, i.e. at most
-/// 512 pages, per K block, so its pages stay in the TLB from one K block to the next.
-let gemmMaxTileN = 16 * gemmNR
-/// The same when A must be widened while packing (a conv's f16/bf16 weights): wide enough that A is
-/// packed once per K block for up to 4096 pixels. The B block (up to 4 MB) then lives in L3 and each
-/// 32 KB micro-panel of it is read once per sweep of A. Measured on the Karlo-size decoder (f16
-/// weights): 17.9 s → 14.1 s a step.
-let gemmMaxTileNWideningA = 128 * gemmNR
+/// its packed B block stay in L2 together, and B is packed once per tile height. 37 panels: a
+/// 1024-row product is two tiles (B packed twice, not three times).
+let gemmMaxTileM = 37 * gemmMR
+/// Largest tile width (columns of C) one task packs B for when B is read transposed (a linear
+/// layer's weight): its packed block (gemmKC × 512 floats) stays in L2, and the weight is walked 512
+/// rows, i.e. at most 512 pages, per K block, so its pages stay in the TLB from one K block to the next.
+let gemmMaxTileNTransposedB = 16 * gemmNR
+/// The same for any other B: wide, so that A is packed once per K block for up to 4096 columns (a
+/// conv's f16 weights are widened while packing; measured on the Karlo-size decoder 17.9 s → 14.1 s
+/// a step). The B block (up to 4 MB) then lives in L3 and each 32 KB micro-panel of it is read once
+/// per sweep of A.
+let gemmMaxTileN = 128 * gemmNR
 
 /// Where B comes from: a strided matrix, an image read through im2col while packing, or panels
 /// packed beforehand by `gemmPackB` over all `rows` rows (reused by many products, as attention's
@@ -26,6 +27,14 @@ enum GEMMSourceB {
   case matrix(GEMMMatrix)
   case image(Im2colImage)
   case packed(UnsafePointer<Float>, rows: Int)
+}
+
+extension GEMMSourceB {
+  /// A strided matrix whose columns, not rows, are contiguous.
+  var isTransposedMatrix: Bool {
+    if case .matrix(let b) = self { return b.columnStride != 1 }
+    return false
+  }
 }
 
 /// One C = A x B (+ bias) product.
@@ -84,7 +93,7 @@ func gemmBatched(_ batch: Int, parallel: Bool = true, _ problem: (Int) -> GEMMPr
   let first = problem(0)
   let threads = parallel ? ComputePool.shared.threadCount : 1
   let tiling = GEMMTiling(m: first.m, n: first.n, threads: max(1, threads / batch),
-                          maxTileN: first.a.dtype == .f32 ? gemmMaxTileN : gemmMaxTileNWideningA)
+                          maxTileN: first.b.isTransposedMatrix ? gemmMaxTileNTransposedB : gemmMaxTileN)
   let tasks = batch * tiling.count
   if !parallel || threads == 1 {
     let scratch = GEMMScratch(tileM: tiling.tileM, tileN: tiling.tileN)

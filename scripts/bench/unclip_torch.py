@@ -4,7 +4,7 @@ diffusers on PyTorch CPU, from the folder scripts/bench/unclip_fixture.py writes
 
 Pinned reference: torch 2.13 (CPU), diffusers 0.42.0, safetensors.
 
-    .venv/bin/python scripts/bench/unclip_torch.py FOLDER prior|decoder THREADS [REPEATS]
+    .venv/bin/python scripts/bench/unclip_torch.py FOLDER prior|decoder THREADS [REPEATS [PROMPT_TOKENS]]
 
 The f16 weights are loaded with torch_dtype=torch.float32 (upcast: PyTorch's CPU kernels for these
 layers run in f32, as a CPU user of diffusers would run Karlo), and the forward computes in f32 under
@@ -26,9 +26,14 @@ from safetensors.torch import load_file
 def main() -> None:
     folder, component, threads = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     repeats = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    prompt_tokens = int(sys.argv[5]) if len(sys.argv) > 5 else None  # the conditional prompt's length (fixture: 12)
     torch.set_num_threads(threads)
     inputs = {k.split(".", 1)[1]: v for k, v in load_file(str(folder / "inputs.safetensors")).items()
               if k.startswith(component + ".")}
+    if prompt_tokens is not None:  # row 1 is the conditional prompt, after the decoder's 4 extra context tokens
+        extra = 0 if component == "prior" else 4
+        inputs["attention_mask"][1] = (torch.arange(inputs["attention_mask"].shape[1]) < extra + prompt_tokens).to(
+            inputs["attention_mask"].dtype)
     start = time.perf_counter()
     if component == "prior":
         model = PriorTransformer.from_pretrained(str(folder / "prior"), torch_dtype=torch.float32).eval()
@@ -62,7 +67,7 @@ def main() -> None:
             best = min(best, time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
     shape = "x".join(str(d) for d in output.shape)
-    print(f"RESULT unclip side=torch component={component} threads={threads} load_s={load:.2f} first_s={first:.3f} "
+    print(f"RESULT unclip side=torch component={component} threads={threads} prompt_tokens={prompt_tokens or 12} load_s={load:.2f} first_s={first:.3f} "
           f"best_s={best:.3f} best_cpu_s={best_cpu:.3f} peak_rss_mb={peak} out_shape={shape} out_mean_abs={output.abs().mean().item():.6f}")
 
 
