@@ -86,7 +86,8 @@ struct OutputPlanes {
 }
 
 /// Convolves each image's `input` planes (C = `kernels.inChannels`, zero-bordered, readable up to
-/// `BorderedPlanes.winogradReadExtent`) and writes O planes of H×W to its `output`. Per block of tiles: for each chunk of input channels, transform them and accumulate
+/// `BorderedPlanes.winogradReadExtent`) and writes O planes of H×W to its `output`. Per block of
+/// tiles: for each chunk of input channels, transform them and accumulate
 /// the 16 products; then the output transform. Blocks (of all images) are split over the pool.
 func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
   guard let first = images.first?.input else { return }
@@ -123,7 +124,8 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
                                into: transformedInput, xiStride: inputStride, slots: slots)
         gemmBatched(16, parallel: false) { xi in
           GEMMProblem(m: outputs, n: slots, k: count,
-                      a: GEMMMatrix(base: u + (xi * outputs * uRowStride + first) * 4, dtype: .f32, rowStride: uRowStride, columnStride: 1),
+                      a: GEMMMatrix(base: u + (xi * outputs * uRowStride + first) * 4, dtype: .f32,
+                                    rowStride: uRowStride, columnStride: 1),
                       b: .packed(transformedInput + xi * inputStride, rows: count),
                       c: products + xi * productStride, ldc: slots, accumulate: first > 0)
         }
@@ -186,7 +188,8 @@ private func winogradTransform(_ weight: Tensor) -> (TensorStorage, rowStride: I
         @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
           let p: UnsafePointer<Float> = k + r
           if count < 16 { return SIMD16<Float>((0..<16).map { $0 < count ? p[9 * $0] : 0 }) }
-          return SIMD16<Float>(p[0], p[9], p[18], p[27], p[36], p[45], p[54], p[63], p[72], p[81], p[90], p[99], p[108], p[117], p[126], p[135])
+          return SIMD16<Float>(p[0], p[9], p[18], p[27], p[36], p[45], p[54], p[63],
+                               p[72], p[81], p[90], p[99], p[108], p[117], p[126], p[135])
         }
         let (t0, t1, t2, t3, t4, t5, t6, t7, t8) = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
         winogradKernelTransform(t0, t1, t2, t3, t4, t5, t6, t7, t8) { xi, value in

@@ -3,6 +3,8 @@
 // f16/bf16), transposed in registers and stored as 16 panel rows. Element by element, the same copy
 // costs a scattered 4-byte store per element (1.6 ns each measured on the Karlo-size prior, 74 % of
 // its step).
+// The 16×16 transpose also packs A's row panels (GEMMPacking.swift); the lane interleaves at the
+// end serve the Winograd transforms too.
 // K the reduction (B's rows), NR = gemmNR columns per panel; a panel row is NR floats.
 
 /// Packs rows `rows` × columns `columns` of `b` (columnStride ≠ 1, rowStride 1) into NR-column
@@ -54,7 +56,8 @@ func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtype: DType
   @inline(__always) func row(_ i: Int) -> SIMD16<Float> {
     i < count ? gemmLoadWidened16(source + i * columnStride, dtype) : SIMD16()
   }
-  let loaded = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7), row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
+  let loaded = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7),
+                row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
   return perfectShuffle(perfectShuffle(perfectShuffle(perfectShuffle(loaded))))
 }
 
@@ -79,7 +82,9 @@ private func perfectShuffle(_ r: GEMMBlock16) -> GEMMBlock16 {
 @inline(__always)
 func gemmStoreBlock16(_ block: GEMMBlock16, to target: UnsafeMutablePointer<Float>, rowStride: Int, lastRowLanes: Int) {
   let base = UnsafeMutableRawPointer(target)
-  @inline(__always) func put(_ i: Int, _ v: SIMD16<Float>) { base.storeBytes(of: v, toByteOffset: i * rowStride * 4, as: SIMD16<Float>.self) }
+  @inline(__always) func put(_ i: Int, _ v: SIMD16<Float>) {
+    base.storeBytes(of: v, toByteOffset: i * rowStride * 4, as: SIMD16<Float>.self)
+  }
   put(0, block.0)
   put(1, block.1)
   put(2, block.2)
@@ -110,10 +115,15 @@ func gemmLoadWidened16(_ source: UnsafeRawPointer, _ dtype: DType) -> SIMD16<Flo
   case .f16:
     // Lane by lane: one vcvtph2ps (the generic SIMD conversion initialiser is an outlined loop).
     let h = source.loadUnaligned(as: SIMD16<Float16>.self)
-    return SIMD16(Float(h[0]), Float(h[1]), Float(h[2]), Float(h[3]), Float(h[4]), Float(h[5]), Float(h[6]), Float(h[7]), Float(h[8]), Float(h[9]), Float(h[10]), Float(h[11]), Float(h[12]), Float(h[13]), Float(h[14]), Float(h[15]))
+    return SIMD16(Float(h[0]), Float(h[1]), Float(h[2]), Float(h[3]), Float(h[4]), Float(h[5]), Float(h[6]), Float(h[7]),
+                  Float(h[8]), Float(h[9]), Float(h[10]), Float(h[11]), Float(h[12]), Float(h[13]), Float(h[14]), Float(h[15]))
   case .bf16:
     let h = source.loadUnaligned(as: SIMD16<UInt16>.self)
-    return unsafeBitCast(SIMD16<UInt32>(UInt32(h[0]), UInt32(h[1]), UInt32(h[2]), UInt32(h[3]), UInt32(h[4]), UInt32(h[5]), UInt32(h[6]), UInt32(h[7]), UInt32(h[8]), UInt32(h[9]), UInt32(h[10]), UInt32(h[11]), UInt32(h[12]), UInt32(h[13]), UInt32(h[14]), UInt32(h[15])) &<< 16, to: SIMD16<Float>.self)
+    let wide = SIMD16<UInt32>(UInt32(h[0]), UInt32(h[1]), UInt32(h[2]), UInt32(h[3]),
+                              UInt32(h[4]), UInt32(h[5]), UInt32(h[6]), UInt32(h[7]),
+                              UInt32(h[8]), UInt32(h[9]), UInt32(h[10]), UInt32(h[11]),
+                              UInt32(h[12]), UInt32(h[13]), UInt32(h[14]), UInt32(h[15]))
+    return unsafeBitCast(wide &<< 16, to: SIMD16<Float>.self)
   default: preconditionFailure("GEMM operands must be f32, f16 or bf16, not \(dtype)")
   }
 }

@@ -85,7 +85,9 @@ public struct PriorTransformer: Sendable {
       let normed = norm1(x)
       let (query, key, value) = (toQ(normed), toK(normed), toV(normed))  // [N,I] each
       let attended = concat(zip(sequences.rows, sequences.biases).map { rows, bias in
-        let split = { (t: Tensor) in permute(slice(t, axis: 0, range: rows).reshaped([1, rows.count, self.heads, -1]), [0, 2, 1, 3]) }  // [N,I] -> [1,A,L,D]
+        let split = { (t: Tensor) in  // [N,I] -> [L,I] -> [1,L,A,D] -> [1,A,L,D]
+          permute(slice(t, axis: 0, range: rows).reshaped([1, rows.count, self.heads, -1]), [0, 2, 1, 3])
+        }
         let output = scaledDotProductAttention(query: split(query), key: split(key), value: split(value), mask: bias)
         return permute(output, [0, 2, 1, 3]).reshaped([rows.count, -1])  // [1,A,L,D] -> [L,I]
       }, axis: 0)  // -> [N,I]
