@@ -1,9 +1,16 @@
-// The vector B packers against the element-by-element one (their scalar twin): the same panels,
-// bit for bit, on odd sizes and tails. K rows of B, N columns.
+// The vector packers against the element-by-element ones (their scalar twins): the same panels, bit
+// for bit, on odd sizes and tails. M rows of A, K the reduction, N columns of B.
 import Testing
 @testable import TensorCore
 
 @Suite struct GEMMPackingTests {
+  /// The `count` floats each packer writes (into NaN-filled buffers), as bits.
+  static func panels(_ count: Int, _ pack: (UnsafeMutablePointer<Float>) -> Void) -> [UInt32] {
+    var packed = [Float](repeating: .nan, count: count)
+    packed.withUnsafeMutableBufferPointer { pack($0.baseAddress!) }
+    return packed.map(\.bitPattern)
+  }
+
   @Test(arguments: [DType.f32, .f16, .bf16])
   func transposedPackingMatchesElementwise(dtype: DType) {
     for (k, n) in [(1, 1), (16, 32), (17, 33), (65, 130), (256, 64), (300, 95)] {
@@ -11,17 +18,13 @@ import Testing
       let b = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: dtype, rowStride: 1, columnStride: k + 5)
       let (rows, columns) = (2..<k + 2, 1..<n + 1)
       let count = k * ((n + gemmNR - 1) / gemmNR) * gemmNR
-      var fast = [Float](repeating: .nan, count: count)
-      var elementwise = [Float](repeating: .nan, count: count)
-      fast.withUnsafeMutableBufferPointer { gemmPackB(b, rows: rows, columns: columns, into: $0.baseAddress!) }
-      elementwise.withUnsafeMutableBufferPointer { gemmPackBElementwise(b, rows: rows, columns: columns, into: $0.baseAddress!) }
-      #expect(fast.map(\.bitPattern) == elementwise.map(\.bitPattern), "k \(k) n \(n) \(dtype)")
+      let fast = Self.panels(count) { gemmPackB(b, rows: rows, columns: columns, into: $0) }
+      let elementwise = Self.panels(count) { gemmPackBElementwise(b, rows: rows, columns: columns, into: $0) }
+      #expect(fast == elementwise, "k \(k) n \(n) \(dtype)")
       withExtendedLifetime(weight) {}
     }
   }
-}
 
-extension GEMMPackingTests {
   @Test(arguments: [DType.f32, .f16, .bf16])
   func rowPanelPackingMatchesElementwise(dtype: DType) {
     for (m, k) in [(1, 1), (14, 16), (15, 17), (29, 65), (42, 256), (70, 300)] {
@@ -29,11 +32,9 @@ extension GEMMPackingTests {
       let a = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: dtype, rowStride: k + 7, columnStride: 1)
       let (rows, columns) = (1..<m + 1, 3..<k + 3)
       let count = ((m + gemmMR - 1) / gemmMR) * gemmMR * k
-      var fast = [Float](repeating: .nan, count: count)
-      var elementwise = [Float](repeating: .nan, count: count)
-      fast.withUnsafeMutableBufferPointer { gemmPackA(a, rows: rows, columns: columns, into: $0.baseAddress!) }
-      elementwise.withUnsafeMutableBufferPointer { gemmPackAElementwise(a, rows: rows, columns: columns, into: $0.baseAddress!) }
-      #expect(fast.map(\.bitPattern) == elementwise.map(\.bitPattern), "m \(m) k \(k) \(dtype)")
+      let fast = Self.panels(count) { gemmPackA(a, rows: rows, columns: columns, into: $0) }
+      let elementwise = Self.panels(count) { gemmPackAElementwise(a, rows: rows, columns: columns, into: $0) }
+      #expect(fast == elementwise, "m \(m) k \(k) \(dtype)")
       withExtendedLifetime(weight) {}
     }
   }
