@@ -89,8 +89,8 @@ struct OutputPlanes {
 
 /// Convolves each image's `input` planes (C = `kernels.inChannels`, zero-bordered, readable up to
 /// `BorderedPlanes.winogradReadExtent`) and writes O planes of H×W to its `output`. Per block of
-/// tiles: for each chunk of input channels, transform them and accumulate
-/// the 16 products; then the output transform. Blocks (of all images) are split over the pool.
+/// tiles: for each chunk of input channels, transform them and accumulate the 16 products; then the
+/// output transform. Blocks (of all images) are split over the pool.
 func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
   guard let first = images.first?.input else { return }
   let (channels, outputs) = (kernels.inChannels, kernels.outChannels)
@@ -110,7 +110,6 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
     let slots = blocking.slots
     let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
     let transformedInput = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inputStride)  // [16][S/32][chunk][32]
-    transformedInput.initialize(repeating: 0, count: 16 * inputStride)  // unused slots must be finite
     let products = UnsafeMutablePointer<Float>.allocate(capacity: 16 * productStride)  // [16][O][S]
     defer { transformedInput.deallocate(); products.deallocate() }
     for item in (task * items / tasks)..<((task + 1) * items / tasks) {

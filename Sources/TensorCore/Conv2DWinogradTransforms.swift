@@ -4,8 +4,8 @@
 // C channels, O outputs, S slots of a block; ξ = 4i + j indexes the 4×4 transformed patch.
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Slots past the block's last group are
-/// not written: they keep whatever finite values the buffer held (zeros at first), read by no output.
+/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Slots past the block's last group
+/// (read by no output, but they must be finite) are zeroed, a run of panel lanes per ξ and channel.
 func winogradInputTransform(
   _ planes: UnsafePointer<Float>, _ g: WinogradGeometry, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, slots: Int
@@ -41,6 +41,16 @@ func winogradInputTransform(
         put(3, t3)
       }
     }
+  }
+  var slot = tileRows.count * groups.count * 16  // the first past the block's last group
+  while slot < slots {
+    let (lane, run) = (slot % 32, min(32 - slot % 32, slots - slot))
+    for xi in 0..<16 {
+      for c in 0..<channels {
+        (transformed + xi * perXi + (slot / 32) * channels * 32 + c * 32 + lane).update(repeating: 0, count: run)
+      }
+    }
+    slot += run
   }
 }
 
