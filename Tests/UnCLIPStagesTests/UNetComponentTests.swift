@@ -21,12 +21,12 @@ struct UNetComponentTests {
 
   @Test func priorRunsOnlyUnpaddedPositions() {
     let mask = Tensor([1, 1, 0, 1, 0, 0], shape: [2, 3])
-    let sequences = PriorSequences(mask: mask, batch: 2, length: 5)  // 3 text tokens + 2 additional
+    let sequences = PriorSequences(mask: mask, batch: 2, length: 5, additional: 2)  // 3 text tokens + 2 additional
     #expect(sequences.positions == [[0, 1, 3, 4], [0, 3, 4]])
     #expect(sequences.rows == [0..<4, 4..<7])
     // Causal −10000 above the diagonal, nothing else for 1/0 masks.
     #expect(sequences.biases[1]?.scalars == [0, -10000, -10000, 0, 0, -10000, 0, 0, 0])
-    let unmasked = PriorSequences(mask: nil, batch: 2, length: 5)
+    let unmasked = PriorSequences(mask: nil, batch: 2, length: 5, additional: 2)
     #expect(unmasked.rows == [0..<5, 5..<10] && unmasked.biases.allSatisfy { $0 == nil })
   }
 

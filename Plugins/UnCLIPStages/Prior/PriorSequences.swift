@@ -18,8 +18,8 @@ struct PriorSequences {
   /// Per element: its rows of the stacked [N, I] matrix.
   let rows: [Range<Int>]
 
-  /// From the text `mask` [B, T] of 1/0 (nil: every position, no bias).
-  init(mask: Tensor?, batch: Int, length: Int) {
+  /// From the text `mask` [B, T] of 1/0 (nil: every position, no bias); `length` = T + `additional`.
+  init(mask: Tensor?, batch: Int, length: Int, additional: Int) {
     guard let mask else {
       positions = Array(repeating: Array(0..<length), count: batch)
       biases = Array(repeating: nil, count: batch)
@@ -27,7 +27,8 @@ struct PriorSequences {
       return
     }
     let tokens = mask.shape[1]
-    precondition(mask.shape[0] == batch && tokens < length, "prior mask \(mask.shape) for batch \(batch), \(length) positions")
+    precondition(mask.shape[0] == batch && tokens + additional == length,
+                 "prior mask \(mask.shape) for batch \(batch), \(length) positions of which \(additional) additional")
     let values = mask.toFloat32().scalars
     func padding(_ b: Int, _ column: Int) -> Float { column < tokens ? (1 - values[b * tokens + column]) * -10000 : 0 }
     var positions: [[Int]] = []

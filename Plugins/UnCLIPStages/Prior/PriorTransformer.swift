@@ -152,7 +152,7 @@ public struct PriorTransformer: Sendable {
     let length = hidden.shape[1]
     precondition(length == positionalEmbedding.shape[1], "prior sequence \(length) vs positional \(positionalEmbedding.shape)")
     hidden = add(hidden, positionalEmbedding)
-    let sequences = PriorSequences(mask: attentionMask, batch: batch, length: length)
+    let sequences = PriorSequences(mask: attentionMask, batch: batch, length: length, additional: config.additionalEmbeddings)
     var rows = sequences.gather(hidden)  // [B,S,I] -> [N,I]
     for block in blocks { rows = block(rows, sequences: sequences) }
     return projToClipEmbeddings(sequences.lastRows(normOut(rows)))  // [N,I] -> [B,I] -> [B,K]
