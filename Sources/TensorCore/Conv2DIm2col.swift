@@ -74,16 +74,9 @@ func im2colPackB(_ image: Im2colImage, rows: Range<Int>, columns: Range<Int>, in
 private func im2colCopyRun(
   _ line: UnsafePointer<Float>, _ width: Int, _ first: Int, _ stride: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>
 ) {
-  // Columns j in lower..<upper land inside the line (without dividing when stride is 1: two
-  // integer divisions per run cost more than copying a 32-column panel row).
-  let lower: Int, upper: Int
-  if stride == 1 {
-    lower = min(count, max(0, -first))
-    upper = max(lower, min(count, width - first))
-  } else {
-    lower = first >= 0 ? 0 : min(count, (-first + stride - 1) / stride)
-    upper = first >= width ? 0 : max(lower, min(count, (width - 1 - first) / stride + 1))
-  }
+  // Columns j in lower..<upper land inside the line.
+  let lower = first >= 0 ? 0 : min(count, (-first + stride - 1) / stride)
+  let upper = first >= width ? 0 : max(lower, min(count, (width - 1 - first) / stride + 1))
   if lower > 0 { out.update(repeating: 0, count: lower) }
   if stride == 1 {
     // Runs are at most gemmNR long: inline vector copies beat a memmove call.

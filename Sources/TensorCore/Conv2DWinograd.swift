@@ -64,10 +64,6 @@ struct BorderedPlanes {
   var height: Int
   var width: Int
 
-  init(base: UnsafePointer<Float>, planeStride: Int, rowStride: Int, height: Int, width: Int) {
-    (self.base, self.planeStride, self.rowStride, self.height, self.width) = (base, planeStride, rowStride, height, width)
-  }
-
   /// Floats the input transform may read from each plane's start: whole tile rows of whole groups
   /// (the reads past the picture feed only discarded slots, but must be finite).
   static func winogradReadExtent(height: Int, width: Int, rowStride: Int) -> Int {
@@ -81,10 +77,6 @@ struct OutputPlanes {
   var base: UnsafeMutablePointer<Float>
   var planeStride: Int
   var rowStride: Int
-
-  init(base: UnsafeMutablePointer<Float>, planeStride: Int, rowStride: Int) {
-    (self.base, self.planeStride, self.rowStride) = (base, planeStride, rowStride)
-  }
 }
 
 /// Convolves each image's `input` planes (C = `kernels.inChannels`, zero-bordered, readable up to
@@ -92,15 +84,15 @@ struct OutputPlanes {
 /// tiles: for each chunk of input channels, transform them and accumulate the 16 products; then the
 /// output transform. Blocks (of all images) are split over the pool.
 func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
-  guard let first = images.first?.input else { return }
+  guard let (height, width) = images.first.map({ ($0.input.height, $0.input.width) }) else { return }
+  precondition(images.allSatisfy { $0.input.height == height && $0.input.width == width },
+               "winogradConv3x3: images of different sizes")
   let (channels, outputs) = (kernels.inChannels, kernels.outChannels)
-  let geometry = WinogradGeometry(channels: channels, outputs: outputs, height: first.height, width: first.width,
-                                  rowStride: first.rowStride, planeStride: first.planeStride)
-  let blocking = WinogradBlocking(height: first.height, width: first.width)
+  let blocking = WinogradBlocking(height: height, width: width)
   let chunk = min(channels, winogradChannelChunk)
   let u = UnsafeRawPointer(kernels.transformed.base)
   let uRowStride = kernels.rowStride
-  let bias = kernels.bias.base.assumingMemoryBound(to: Float.self)
+  let bias = kernels.bias.floats
   let threads = ComputePool.shared.threadCount
   let items = images.count * blocking.blocks
   let tasks = min(items, threads == 1 ? 1 : threads * 4)
@@ -114,14 +106,11 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
     defer { transformedInput.deallocate(); products.deallocate() }
     for item in (task * items / tasks)..<((task + 1) * items / tasks) {
       let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
-      precondition(image.input.height == geometry.height && image.input.width == geometry.width
-                   && image.input.rowStride == geometry.rowStride && image.input.planeStride == geometry.planeStride,
-                   "winogradConv3x3: images of different layouts")
       let (rows, groups) = blocking.block(block)
       var first = 0
       while first < channels {
         let count = min(chunk, channels - first)
-        winogradInputTransform(image.input.base, geometry, channels: first..<first + count, tileRows: rows, groups: groups,
+        winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
                                into: transformedInput, xiStride: inputStride, slots: slots)
         gemmBatched(16, parallel: false) { xi in
           GEMMProblem(m: outputs, n: slots, k: count,
@@ -132,16 +121,10 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
         }
         first += count
       }
-      winogradOutputTransform(products, geometry, xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
-                              bias: bias, into: image.output)
+      winogradOutputTransform(products, outputs: outputs, height: height, width: width, xiStride: productStride, slots: slots,
+                              tileRows: rows, groups: groups, bias: bias, into: image.output)
     }
   }
-}
-
-/// Sizes of one Winograd convolution. Input pixel (h, w) of channel c is at
-/// `c · planeStride + (h + 1) · rowStride + w + 1` of its image's zero-bordered planes.
-struct WinogradGeometry {
-  var channels, outputs, height, width, rowStride, planeStride: Int
 }
 
 /// U = G g Gᵀ for every kernel, with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: [O, C, 3, 3] → [16][O][C],
@@ -154,21 +137,17 @@ struct WinogradKernels {
   /// [16][O][rowStride]
   let transformed: TensorStorage
   let rowStride: Int
-  /// [O]
-  let bias: TensorStorage
+  /// [O] (f32)
+  let bias: Tensor
 
   /// From `weight` [O, C, 3, 3] (f32, f16 or bf16) and optional `bias` [O].
   init(weight: Tensor, bias: Tensor?) {
     precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "WinogradKernels: weight \(weight.shape)")
     (outChannels, inChannels) = (weight.shape[0], weight.shape[1])
     (transformed, rowStride) = winogradTransform(weight)
-    self.bias = TensorStorage(zeroedByteCount: outChannels * 4)
-    if let bias {
-      precondition(bias.count == outChannels, "WinogradKernels: bias \(bias.shape) for \(outChannels) outputs")
-      let values = bias.toFloat32()
-      self.bias.base.assumingMemoryBound(to: Float.self).update(from: values.floats, count: outChannels)
-      withExtendedLifetime(values) {}
-    }
+    let outputs = weight.shape[0]
+    if let bias { precondition(bias.count == outputs, "WinogradKernels: bias \(bias.shape) for \(outputs) outputs") }
+    self.bias = bias?.toFloat32() ?? Tensor(zeros: [outputs])
   }
 }
 

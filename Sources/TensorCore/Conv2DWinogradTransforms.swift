@@ -7,21 +7,21 @@
 /// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Slots past the block's last group
 /// (read by no output, but they must be finite) are zeroed, a run of panel lanes per ξ and channel.
 func winogradInputTransform(
-  _ planes: UnsafePointer<Float>, _ g: WinogradGeometry, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
+  _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, slots: Int
 ) {
   let channels = range.count
   for c in 0..<channels {
-    let plane = UnsafeRawPointer(planes + (range.lowerBound + c) * g.planeStride)
+    let plane = UnsafeRawPointer(input.base + (range.lowerBound + c) * input.planeStride)
     for (rowIndex, tileRow) in tileRows.enumerated() {
       for group in groups {
         let slot = (rowIndex * groups.count + group - groups.lowerBound) * 16
         // Padded rows 2·tileRow ... +3, padded columns 2·(first tile) ...: d_ij over 16 tiles.
-        let row0 = plane + ((2 * tileRow) * g.rowStride + 32 * group) * 4
+        let row0 = plane + ((2 * tileRow) * input.rowStride + 32 * group) * 4
         let (d00, d01, d02, d03) = winogradPatchRow(row0)
-        let (d10, d11, d12, d13) = winogradPatchRow(row0 + g.rowStride * 4)
-        let (d20, d21, d22, d23) = winogradPatchRow(row0 + 2 * g.rowStride * 4)
-        let (d30, d31, d32, d33) = winogradPatchRow(row0 + 3 * g.rowStride * 4)
+        let (d10, d11, d12, d13) = winogradPatchRow(row0 + input.rowStride * 4)
+        let (d20, d21, d22, d23) = winogradPatchRow(row0 + 2 * input.rowStride * 4)
+        let (d30, d31, d32, d33) = winogradPatchRow(row0 + 3 * input.rowStride * 4)
         // Bᵀ d (rows), then (Bᵀ d) B (columns) with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
         let t0 = (d00 - d20, d01 - d21, d02 - d22, d03 - d23)
         let t1 = (d10 + d20, d11 + d21, d12 + d22, d13 + d23)
@@ -65,10 +65,10 @@ private func winogradPatchRow(_ row: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16
 /// Y = Aᵀ M A + bias, sixteen tiles at a time, written as two output rows of 32 pixels (the last
 /// group of a row and an odd last row store only the pixels inside H×W) into `output`.
 func winogradOutputTransform(
-  _ products: UnsafePointer<Float>, _ g: WinogradGeometry, xiStride perXi: Int, slots: Int, tileRows: Range<Int>,
-  groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
+  _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
+  tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
-  for o in 0..<g.outputs {
+  for o in 0..<outputs {
     let start = SIMD16<Float>(repeating: bias[o])
     for (rowIndex, tileRow) in tileRows.enumerated() {
       for group in groups {
@@ -83,10 +83,10 @@ func winogradOutputTransform(
         let top = simdInterleave(start + s0.0 + s0.1 + s0.2, start + s0.1 - s0.2 - s0.3)
         let bottom = simdInterleave(start + s1.0 + s1.1 + s1.2, start + s1.1 - s1.2 - s1.3)
         let column = group * 32
-        let count = min(32, g.width - column)
+        let count = min(32, width - column)
         let target = output.base + o * output.planeStride + 2 * tileRow * output.rowStride + column
         winogradStore(top, count, target)
-        if 2 * tileRow + 1 < g.height { winogradStore(bottom, count, target + output.rowStride) }
+        if 2 * tileRow + 1 < height { winogradStore(bottom, count, target + output.rowStride) }
       }
     }
   }
