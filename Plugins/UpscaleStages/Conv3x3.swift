@@ -76,6 +76,8 @@ struct Conv3x3Weights: @unchecked Sendable {
   let packed: Tensor
   /// [blocks · OB]
   let bias: Tensor
+  /// The same weights for the row-wise Winograd path, when the shape suits it.
+  let winograd: Conv3x3WinogradWeights?
 
   /// From `weight` [O, C, 3, 3] and `bias` [O].
   init(weight: Tensor, bias: Tensor) {
@@ -101,6 +103,7 @@ struct Conv3x3Weights: @unchecked Sendable {
     }
     self.packed = packed
     self.bias = packedBias
+    winograd = Conv3x3WinogradWeights(weight: source)
   }
 }
 
@@ -112,6 +115,10 @@ func conv3x3(_ input: PaddedPlanes, channels: Int, _ weights: Conv3x3Weights, ep
   precondition(channels == weights.inChannels && channels <= input.channels, "conv3x3: \(channels) channels, weights take \(weights.inChannels)")
   precondition(output.height == input.height && output.width == input.width, "conv3x3: output planes differ in size")
   precondition(firstChannel + weights.outChannels <= output.channels, "conv3x3: output channels out of range")
+  if let winograd = weights.winograd {
+    conv3x3Winograd(input, channels: channels, winograd, bias: weights.bias.floats, epilogue: epilogue, into: output, at: firstChannel)
+    return
+  }
   let block = conv3x3OutputBlock
   let pixels = conv3x3PixelBlock
   let (height, rowStride) = (input.height, input.rowStride)
