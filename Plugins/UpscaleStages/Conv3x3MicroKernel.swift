@@ -302,41 +302,28 @@ func conv3x3MicroKernel(
     source += plane * 4
     weight += 36
   }
+  // One set of stores for both epilogues (slope 1 leaves every sum as it is): with a store set per
+  // case the function grew past the size at which Swift still inlines storeBytes, and called it.
+  let slope: Float
   switch epilogue {
-  case .none:
-    target.storeBytes(of: c0_0, toByteOffset: (0 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c0_1, toByteOffset: (0 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c0_2, toByteOffset: (0 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c0_3, toByteOffset: (0 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_0, toByteOffset: (1 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_1, toByteOffset: (1 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_2, toByteOffset: (1 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_3, toByteOffset: (1 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_0, toByteOffset: (2 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_1, toByteOffset: (2 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_2, toByteOffset: (2 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_3, toByteOffset: (2 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_0, toByteOffset: (3 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_1, toByteOffset: (3 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_2, toByteOffset: (3 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_3, toByteOffset: (3 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-  case .leaky(let slope):
-    let s = SIMD16<Float>(repeating: slope)
-    target.storeBytes(of: c0_0.replacing(with: c0_0 * s, where: c0_0 .< 0), toByteOffset: (0 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c0_1.replacing(with: c0_1 * s, where: c0_1 .< 0), toByteOffset: (0 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c0_2.replacing(with: c0_2 * s, where: c0_2 .< 0), toByteOffset: (0 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c0_3.replacing(with: c0_3 * s, where: c0_3 .< 0), toByteOffset: (0 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_0.replacing(with: c1_0 * s, where: c1_0 .< 0), toByteOffset: (1 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_1.replacing(with: c1_1 * s, where: c1_1 .< 0), toByteOffset: (1 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_2.replacing(with: c1_2 * s, where: c1_2 .< 0), toByteOffset: (1 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c1_3.replacing(with: c1_3 * s, where: c1_3 .< 0), toByteOffset: (1 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_0.replacing(with: c2_0 * s, where: c2_0 .< 0), toByteOffset: (2 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_1.replacing(with: c2_1 * s, where: c2_1 .< 0), toByteOffset: (2 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_2.replacing(with: c2_2 * s, where: c2_2 .< 0), toByteOffset: (2 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c2_3.replacing(with: c2_3 * s, where: c2_3 .< 0), toByteOffset: (2 * outPlane + 48) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_0.replacing(with: c3_0 * s, where: c3_0 .< 0), toByteOffset: (3 * outPlane + 0) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_1.replacing(with: c3_1 * s, where: c3_1 .< 0), toByteOffset: (3 * outPlane + 16) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_2.replacing(with: c3_2 * s, where: c3_2 .< 0), toByteOffset: (3 * outPlane + 32) * 4, as: SIMD16<Float>.self)
-    target.storeBytes(of: c3_3.replacing(with: c3_3 * s, where: c3_3 .< 0), toByteOffset: (3 * outPlane + 48) * 4, as: SIMD16<Float>.self)
+  case .none: slope = 1
+  case .leaky(let value): slope = value
   }
+  let s = SIMD16<Float>(repeating: slope)
+  target.storeBytes(of: c0_0.replacing(with: c0_0 * s, where: c0_0 .< 0), toByteOffset: (0 * outPlane + 0) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c0_1.replacing(with: c0_1 * s, where: c0_1 .< 0), toByteOffset: (0 * outPlane + 16) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c0_2.replacing(with: c0_2 * s, where: c0_2 .< 0), toByteOffset: (0 * outPlane + 32) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c0_3.replacing(with: c0_3 * s, where: c0_3 .< 0), toByteOffset: (0 * outPlane + 48) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c1_0.replacing(with: c1_0 * s, where: c1_0 .< 0), toByteOffset: (1 * outPlane + 0) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c1_1.replacing(with: c1_1 * s, where: c1_1 .< 0), toByteOffset: (1 * outPlane + 16) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c1_2.replacing(with: c1_2 * s, where: c1_2 .< 0), toByteOffset: (1 * outPlane + 32) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c1_3.replacing(with: c1_3 * s, where: c1_3 .< 0), toByteOffset: (1 * outPlane + 48) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c2_0.replacing(with: c2_0 * s, where: c2_0 .< 0), toByteOffset: (2 * outPlane + 0) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c2_1.replacing(with: c2_1 * s, where: c2_1 .< 0), toByteOffset: (2 * outPlane + 16) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c2_2.replacing(with: c2_2 * s, where: c2_2 .< 0), toByteOffset: (2 * outPlane + 32) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c2_3.replacing(with: c2_3 * s, where: c2_3 .< 0), toByteOffset: (2 * outPlane + 48) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c3_0.replacing(with: c3_0 * s, where: c3_0 .< 0), toByteOffset: (3 * outPlane + 0) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c3_1.replacing(with: c3_1 * s, where: c3_1 .< 0), toByteOffset: (3 * outPlane + 16) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c3_2.replacing(with: c3_2 * s, where: c3_2 .< 0), toByteOffset: (3 * outPlane + 32) * 4, as: SIMD16<Float>.self)
+  target.storeBytes(of: c3_3.replacing(with: c3_3 * s, where: c3_3 .< 0), toByteOffset: (3 * outPlane + 48) * 4, as: SIMD16<Float>.self)
 }

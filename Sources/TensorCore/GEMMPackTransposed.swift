@@ -43,7 +43,8 @@ func gemmPackBTransposed(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>,
 
 /// The 16 vectors of a 16×16 block, one per row. A tuple (not an array) so that, inlined, every
 /// vector stays in a register.
-typealias GEMMBlock16 = (
+/// Sixteen SIMD16 vectors: a 16 × 16 block of floats held in registers, one row per vector.
+public typealias SIMD16x16 = (
   SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
   SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>
 )
@@ -52,19 +53,25 @@ typealias GEMMBlock16 = (
 /// vector k holds element k of every column. `count` < 16 columns read only the first `count` (the
 /// rest are zeros).
 @inline(__always)
-func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtype: DType, count: Int = 16) -> GEMMBlock16 {
+func transposed16x16(_ source: UnsafeRawPointer, columnStride: Int, dtype: DType, count: Int = 16) -> SIMD16x16 {
   @inline(__always) func row(_ i: Int) -> SIMD16<Float> {
     i < count ? gemmLoadWidened16(source + i * columnStride, dtype) : SIMD16()
   }
   let loaded = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7),
                 row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
-  return perfectShuffle(perfectShuffle(perfectShuffle(perfectShuffle(loaded))))
+  return simdTransposed(loaded)
+}
+
+/// The transpose of a 16 × 16 block held in registers: vector i of the result holds lane i of every row.
+@inlinable @inline(__always)
+public func simdTransposed(_ rows: SIMD16x16) -> SIMD16x16 {
+  perfectShuffle(perfectShuffle(perfectShuffle(perfectShuffle(rows))))
 }
 
 /// One perfect-shuffle round: rows i and i + 8 interleaved into rows 2i and 2i + 1. It rotates
 /// each element's 8-bit (row, column) index left by one, so four rounds swap row and column.
-@inline(__always)
-private func perfectShuffle(_ r: GEMMBlock16) -> GEMMBlock16 {
+@inlinable @inline(__always)
+func perfectShuffle(_ r: SIMD16x16) -> SIMD16x16 {
   let (n0, n1) = simdInterleave(r.0, r.8)
   let (n2, n3) = simdInterleave(r.1, r.9)
   let (n4, n5) = simdInterleave(r.2, r.10)
@@ -80,7 +87,7 @@ private func perfectShuffle(_ r: GEMMBlock16) -> GEMMBlock16 {
 /// (with rowStride < 16 a row spills into the next, which is stored after it), the last row only
 /// its first `lastRowLanes`.
 @inline(__always)
-func gemmStoreBlock16(_ block: GEMMBlock16, to target: UnsafeMutablePointer<Float>, rowStride: Int, lastRowLanes: Int) {
+func gemmStoreBlock16(_ block: SIMD16x16, to target: UnsafeMutablePointer<Float>, rowStride: Int, lastRowLanes: Int) {
   let base = UnsafeMutableRawPointer(target)
   @inline(__always) func put(_ i: Int, _ v: SIMD16<Float>) {
     base.storeBytes(of: v, toByteOffset: i * rowStride * 4, as: SIMD16<Float>.self)
@@ -132,15 +139,15 @@ func gemmLoadWidened16(_ source: UnsafeRawPointer, _ dtype: DType) -> SIMD16<Flo
 // (SIMD32's evenHalf/oddHalf are outlined loops).
 
 /// (a0, b0, a1, b1, …, a7, b7) and (a8, b8, …, a15, b15).
-@inline(__always)
-func simdInterleave(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+@inlinable @inline(__always)
+public func simdInterleave(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
   (SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]),
    SIMD16(a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15]))
 }
 
 /// The even lanes and the odd lanes of `v`.
-@inline(__always)
-func simdDeinterleave(_ v: SIMD32<Float>) -> (even: SIMD16<Float>, odd: SIMD16<Float>) {
+@inlinable @inline(__always)
+public func simdDeinterleave(_ v: SIMD32<Float>) -> (even: SIMD16<Float>, odd: SIMD16<Float>) {
   (SIMD16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[16], v[18], v[20], v[22], v[24], v[26], v[28], v[30]),
    SIMD16(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15], v[17], v[19], v[21], v[23], v[25], v[27], v[29], v[31]))
 }

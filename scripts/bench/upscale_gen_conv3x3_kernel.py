@@ -65,18 +65,18 @@ for tap in range(9):
 w("    source += plane * 4")
 w(f"    weight += {9 * OB}")
 w("  }")
+w("  // One set of stores for both epilogues (slope 1 leaves every sum as it is): with a store set per")
+w("  // case the function grew past the size at which Swift still inlines storeBytes, and called it.")
+w("  let slope: Float")
 w("  switch epilogue {")
-w("  case .none:")
-for o in range(OB):
-    for v in range(NV):
-        w(f"    target.storeBytes(of: c{o}_{v}, toByteOffset: ({o} * outPlane + {v * 16}) * 4, as: {V}.self)")
-w("  case .leaky(let slope):")
-w(f"    let s = {V}(repeating: slope)")
-for o in range(OB):
-    for v in range(NV):
-        w(f"    target.storeBytes(of: c{o}_{v}.replacing(with: c{o}_{v} * s, where: c{o}_{v} .< 0), "
-          f"toByteOffset: ({o} * outPlane + {v * 16}) * 4, as: {V}.self)")
+w("  case .none: slope = 1")
+w("  case .leaky(let value): slope = value")
 w("  }")
+w(f"  let s = {V}(repeating: slope)")
+for o in range(OB):
+    for v in range(NV):
+        w(f"  target.storeBytes(of: c{o}_{v}.replacing(with: c{o}_{v} * s, where: c{o}_{v} .< 0), "
+          f"toByteOffset: ({o} * outPlane + {v * 16}) * 4, as: {V}.self)")
 w("}")
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 with open(os.path.join(root, "Plugins", "UpscaleStages", "Conv3x3MicroKernel.swift"), "w") as f:
