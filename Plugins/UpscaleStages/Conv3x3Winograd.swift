@@ -1,11 +1,12 @@
 // A 3×3, stride-1, pad-1 convolution as row-wise Winograd F(2,3) (Lavin & Gray, along rows only):
 // two neighbouring output pixels of a row take 4 multiplications per kernel row instead of 6, so the
-// convolution does 2/3 of the direct one's. Per band of output rows and chunk of input channels, each
-// transformed component T_i of the input rows is built once (a SIMD pass, L2-resident) and read as the
-// broadcast side of a GEMM-shaped micro-kernel (Conv3x3WinogradKernel) against the component's
-// transformed weights U_i, 32 output channels as two vectors; no split loads, no packing of the
-// activations. The output transform (y0 = m0 + m1 + m2, y1 = m1 − m2 − m3) adds the bias, applies
-// the epilogue and writes the planes. Its scalar twin is TensorCore's `conv2dReference`.
+// convolution does 2/3 of the direct one's. Per band of output rows and chunk of input channels, the
+// four transformed components T_i of the input rows are built once (one SIMD pass, interleaved with
+// the previous chunk's arithmetic) and read as the broadcast side of a GEMM-shaped micro-kernel
+// (Conv3x3WinogradKernel) against the component's transformed weights U_i, 32 output channels as two
+// vectors: no split loads, no packing of the activations. The output transform (y0 = m0 + m1 + m2,
+// y1 = m1 − m2 − m3) adds the bias, applies the epilogue and writes the planes. Its scalar twin is
+// TensorCore's `conv2dReference`.
 // C input channels, O output channels (a multiple of 32), i transformed component (0..<4), dy kernel
 // row, H, W plane size, Wp = W + 2 padded row, t tile = output pixels (2t, 2t+1) of a row, R band rows.
 import Foundation

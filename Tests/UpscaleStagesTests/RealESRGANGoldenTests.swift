@@ -92,7 +92,7 @@ private func tinyRRDB() throws -> RealESRGANUpscaler {
 @Test func conv3x3MatchesTheScalarConvolution() {
   // Odd sizes, a partial output block (11 = 8 + 3), one-pixel planes, and the leaky epilogue; the
   // last four take the row-wise Winograd path (O a multiple of 32, C ≥ 16): a partial channel chunk
-  // (100 = 64 + 36), one and two output blocks, odd widths, a width of 1 and a partial last band.
+  // (100 = 6 · 16 + 4), one and two output blocks, odd widths, a width of 1 and a partial last band.
   for (channels, outputs, height, width) in [(5, 11, 7, 9), (3, 8, 1, 1), (16, 3, 13, 50), (1, 17, 2, 33),
                                              (16, 32, 5, 1), (100, 32, 7, 31), (33, 64, 4, 29), (64, 64, 9, 40)] {
     #expect((Conv3x3Weights(weight: Tensor(zeros: [outputs, channels, 3, 3]), bias: Tensor(zeros: [outputs])).winograd != nil)
