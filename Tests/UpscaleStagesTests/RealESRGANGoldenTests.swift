@@ -124,6 +124,24 @@ private func tinyRRDB() throws -> RealESRGANUpscaler {
   }
 }
 
+@Test func conv3x3IsBitIdenticalForAnyThreadCount() {
+  // Both paths split bands / pixel blocks over threads, never a reduction.
+  for (channels, outputs) in [(40, 64), (16, 11)] {
+    let (height, width) = (23, 37)
+    let x = Tensor((0..<(channels * height * width)).map { Float(($0 * 37) % 23 - 11) / 7 }, shape: [1, channels, height, width])
+    let weight = Tensor((0..<(outputs * channels * 9)).map { Float(($0 * 53) % 29 - 14) / 31 }, shape: [outputs, channels, 3, 3])
+    let packed = Conv3x3Weights(weight: weight, bias: Tensor(zeros: [outputs]))
+    let previous = ComputePool.shared.threadCount
+    defer { ComputePool.shared.setThreadCount(previous) }
+    let bits = [1, 2, 3].map { threads in
+      ComputePool.shared.setThreadCount(threads)
+      let y = conv3x3(x, packed, epilogue: .leaky(0.2))
+      return (0..<y.count).map { y.floats[$0].bitPattern }
+    }
+    #expect(bits[1] == bits[0] && bits[2] == bits[0], "\(channels)→\(outputs)")
+  }
+}
+
 /// The tiny RRDBNet fixture as the bare network.
 enum NCNNModelFixture {
   static func rrdb() throws -> RRDBNet {
