@@ -53,6 +53,8 @@ struct GEMMProblem {
   var columnBias: UnsafePointer<Float>? = nil
   /// C += A x B instead of C = A x B (no bias then).
   var accumulate = false
+
+  var hasBias: Bool { rowBias != nil || columnBias != nil }
 }
 
 /// How a problem is cut into tiles.
@@ -88,37 +90,39 @@ func gemm(_ problem: GEMMProblem, parallel: Bool = true) {
 }
 
 /// Runs `batch` independent problems of the same shape, all tiles of all of them spread over the pool.
+/// When every problem has the same A (a convolution's weights for each image of a batch), a task
+/// covers one tile of all of them and packs each block of A once for the whole batch.
 func gemmBatched(_ batch: Int, parallel: Bool = true, _ problem: (Int) -> GEMMProblem) {
   if batch == 0 { return }
-  let first = problem(0)
+  let problems = (0..<batch).map(problem)
+  let first = problems[0]
+  let sharedA = batch > 1 && problems.allSatisfy { $0.a == first.a }
   let threads = parallel ? ComputePool.shared.threadCount : 1
-  let tiling = GEMMTiling(m: first.m, n: first.n, threads: max(1, threads / batch),
+  let tiling = GEMMTiling(m: first.m, n: first.n, threads: sharedA ? threads : max(1, threads / batch),
                           maxTileN: first.b.isTransposedMatrix ? gemmMaxTileNTransposedB : gemmMaxTileN)
-  let tasks = batch * tiling.count
+  let groups = sharedA ? 1 : batch  // problems a task takes its tile of: all when A is shared, else one
+  let tasks = groups * tiling.count
+  func run(_ task: Int, _ scratch: UnsafeMutablePointer<Float>) {
+    let group = task / tiling.count
+    let items = sharedA ? problems[...] : problems[group...group]
+    let tile = task % tiling.count
+    let row = (tile / tiling.countN) * tiling.tileM
+    let column = (tile % tiling.countN) * tiling.tileN
+    if row >= first.m || column >= first.n { return }
+    gemmTile(items, rows: row..<min(first.m, row + tiling.tileM), columns: column..<min(first.n, column + tiling.tileN),
+             scratch: scratch, tileM: tiling.tileM, tileN: tiling.tileN)
+  }
   if !parallel || threads == 1 {
     let scratch = GEMMScratch(tileM: tiling.tileM, tileN: tiling.tileN)
-    for task in 0..<tasks { gemmRunTask(task, tiling, problem, scratch.buffer) }
+    for task in 0..<tasks { run(task, scratch.buffer) }
     scratch.release()
     return
   }
   ComputePool.shared.parallelFor(tasks) { task in
     let local = GEMMScratch(tileM: tiling.tileM, tileN: tiling.tileN)
-    gemmRunTask(task, tiling, problem, local.buffer)
+    run(task, local.buffer)
     local.release()
   }
-}
-
-@inline(__always)
-private func gemmRunTask(
-  _ task: Int, _ tiling: GEMMTiling, _ problem: (Int) -> GEMMProblem, _ scratch: UnsafeMutablePointer<Float>
-) {
-  let item = problem(task / tiling.count)
-  let tile = task % tiling.count
-  let row = (tile / tiling.countN) * tiling.tileM
-  let column = (tile % tiling.countN) * tiling.tileN
-  if row >= item.m || column >= item.n { return }
-  gemmTile(item, rows: row..<min(item.m, row + tiling.tileM), columns: column..<min(item.n, column + tiling.tileN),
-           scratch: scratch, tileM: tiling.tileM, tileN: tiling.tileN)
 }
 
 /// Packed A block, packed B block and one edge tile for one task.
@@ -133,66 +137,71 @@ private struct GEMMScratch {
   func release() { buffer.deallocate() }
 }
 
-/// Computes C[rows, columns] completely: bias, then every K block in order.
+/// Computes C[rows, columns] of each of `problems` (which share A) completely: bias, then every K
+/// block in order, each block of A packed once for all of them.
 private func gemmTile(
-  _ p: GEMMProblem, rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>, tileM: Int, tileN: Int
+  _ problems: ArraySlice<GEMMProblem>, rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+  tileM: Int, tileN: Int
 ) {
-  let hasBias = p.rowBias != nil || p.columnBias != nil
-  if !p.accumulate && (hasBias || p.k == 0) { gemmFillBias(p, rows: rows, columns: columns) }
+  let a = problems[problems.startIndex].a
+  let k = problems[problems.startIndex].k
+  for p in problems where !p.accumulate && (p.hasBias || p.k == 0) { gemmFillBias(p, rows: rows, columns: columns) }
   let packedA = scratch
   let packedB = scratch + tileM * gemmKC
   let edge = packedB + gemmKC * tileN
   // A row-major f32 A is read in place by the kernel; only a last partial panel is packed (padded).
   // Not when its rows are a multiple of 1 KB apart: the MR rows would then share a few L1 sets
   // (with the B panel filling most ways of every set) and evict each other.
-  let directA = p.a.dtype == .f32 && p.a.columnStride == 1 && p.a.rowStride % 256 != 0
+  let directA = a.dtype == .f32 && a.columnStride == 1 && a.rowStride % 256 != 0
   let fullRowsEnd = rows.lowerBound + (rows.count / gemmMR) * gemmMR
   var k0 = 0
-  while k0 < p.k {
-    let kc = min(gemmKC, p.k - k0)
-    let accumulate = p.accumulate || hasBias || k0 > 0
-    var panelB = UnsafePointer(packedB)
-    var panelStrideB = kc * gemmNR
-    switch p.b {
-    case .matrix(let b): gemmPackB(b, rows: k0..<k0 + kc, columns: columns, into: packedB)
-    case .image(let image): im2colPackB(image, rows: k0..<k0 + kc, columns: columns, into: packedB)
-    case .packed(let base, let rows):
-      panelB = base + (columns.lowerBound / gemmNR) * rows * gemmNR + k0 * gemmNR
-      panelStrideB = rows * gemmNR
-    }
+  while k0 < k {
+    let kc = min(gemmKC, k - k0)
     if !directA {
-      gemmPackA(p.a, rows: rows, columns: k0..<k0 + kc, into: packedA)
+      gemmPackA(a, rows: rows, columns: k0..<k0 + kc, into: packedA)
     } else if fullRowsEnd < rows.upperBound {
-      gemmPackA(p.a, rows: fullRowsEnd..<rows.upperBound, columns: k0..<k0 + kc, into: packedA)
+      gemmPackA(a, rows: fullRowsEnd..<rows.upperBound, columns: k0..<k0 + kc, into: packedA)
     }
-    var column = columns.lowerBound
-    while column < columns.upperBound {
-      let width = min(gemmNR, columns.upperBound - column)
-      var row = rows.lowerBound
-      while row < rows.upperBound {
-        let height = min(gemmMR, rows.upperBound - row)
-        let full = height == gemmMR && width == gemmNR
-        let target = p.c + row * p.ldc + column
-        // A partial tile runs the full kernel on a scratch tile: same arithmetic, copied back.
-        if !full && accumulate {
-          for r in 0..<height { (edge + r * gemmNR).update(from: target + r * p.ldc, count: width) }
-        }
-        let output = full ? target : edge
-        let ldc = full ? p.ldc : gemmNR
-        if directA && height == gemmMR {
-          let a = p.a.base.assumingMemoryBound(to: Float.self) + row * p.a.rowStride + k0
-          gemmMicroKernelDirectA(kc, a, p.a.rowStride, panelB, output, ldc, accumulate)
-        } else {
-          let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
-          gemmMicroKernel(kc, packedA + panel * kc * gemmMR, panelB, output, ldc, accumulate)
-        }
-        if !full {
-          for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
-        }
-        row += gemmMR
+    for p in problems {
+      let accumulate = p.accumulate || p.hasBias || k0 > 0
+      var panelB = UnsafePointer(packedB)
+      var panelStrideB = kc * gemmNR
+      switch p.b {
+      case .matrix(let b): gemmPackB(b, rows: k0..<k0 + kc, columns: columns, into: packedB)
+      case .image(let image): im2colPackB(image, rows: k0..<k0 + kc, columns: columns, into: packedB)
+      case .packed(let base, let rows):
+        panelB = base + (columns.lowerBound / gemmNR) * rows * gemmNR + k0 * gemmNR
+        panelStrideB = rows * gemmNR
       }
-      column += gemmNR
-      panelB += panelStrideB
+      var column = columns.lowerBound
+      while column < columns.upperBound {
+        let width = min(gemmNR, columns.upperBound - column)
+        var row = rows.lowerBound
+        while row < rows.upperBound {
+          let height = min(gemmMR, rows.upperBound - row)
+          let full = height == gemmMR && width == gemmNR
+          let target = p.c + row * p.ldc + column
+          // A partial tile runs the full kernel on a scratch tile: same arithmetic, copied back.
+          if !full && accumulate {
+            for r in 0..<height { (edge + r * gemmNR).update(from: target + r * p.ldc, count: width) }
+          }
+          let output = full ? target : edge
+          let ldc = full ? p.ldc : gemmNR
+          if directA && height == gemmMR {
+            let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
+            gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)
+          } else {
+            let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
+            gemmMicroKernel(kc, packedA + panel * kc * gemmMR, panelB, output, ldc, accumulate)
+          }
+          if !full {
+            for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
+          }
+          row += gemmMR
+        }
+        column += gemmNR
+        panelB += panelStrideB
+      }
     }
     k0 += kc
   }

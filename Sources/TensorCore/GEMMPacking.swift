@@ -5,7 +5,7 @@
 
 /// A strided matrix in memory: element (row, column) is at
 /// `base + (row * rowStride + column * columnStride) * dtype.byteSize`.
-struct GEMMMatrix {
+struct GEMMMatrix: Equatable {
   var base: UnsafeRawPointer
   var dtype: DType
   var rowStride: Int

@@ -25,6 +25,9 @@ import TensorCore
     Case(x: [1, 2, 4, 5], outChannels: 3, kernel: (3, 3), padding: 3),
     Case(x: [1, 3, 9, 9], outChannels: 7, kernel: (4, 4), stride: 3, padding: 1),
     Case(x: [1, 40, 8, 8], outChannels: 15, kernel: (3, 3), padding: 1),
+    // Two images, one group: the weights (A) are packed once for both (gemmBatched's shared A).
+    Case(x: [2, 5, 7, 9], outChannels: 30, kernel: (3, 3), padding: 1),
+    Case(x: [3, 6, 5, 4], outChannels: 17, kernel: (1, 1)),
   ]
 
   @Test(arguments: [DType.f32, .f16, .bf16])
@@ -60,10 +63,13 @@ import TensorCore
     let x = kernelTestRandom([2, 24, 21, 19], seed: 5)
     let weight = kernelTestRandom([40, 12, 3, 3], seed: 6, dtype: .f16)
     let bias = kernelTestRandom([40], seed: 7)
-    let one = kernelTestWithThreads(1) { conv2d(x, weight: weight, bias: bias, padding: 1, groups: 2) }
-    for threads in [2, 3] {
-      let other = kernelTestWithThreads(threads) { conv2d(x, weight: weight, bias: bias, padding: 1, groups: 2) }
-      #expect(kernelTestBits(other) == kernelTestBits(one), "\(threads) threads")
+    for groups in [1, 2] {  // one group: both images share A
+      let weight = groups == 1 ? kernelTestRandom([40, 24, 3, 3], seed: 6, dtype: .f16) : weight
+      let one = kernelTestWithThreads(1) { conv2d(x, weight: weight, bias: bias, padding: 1, groups: groups) }
+      for threads in [2, 3] {
+        let other = kernelTestWithThreads(threads) { conv2d(x, weight: weight, bias: bias, padding: 1, groups: groups) }
+        #expect(kernelTestBits(other) == kernelTestBits(one), "\(threads) threads, \(groups) groups")
+      }
     }
   }
 }
