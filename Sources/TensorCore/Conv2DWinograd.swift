@@ -81,9 +81,8 @@ struct OutputPlanes {
 
 /// Convolves each image's `input` planes (C = `kernels.inChannels`, zero-bordered, readable up to
 /// `BorderedPlanes.winogradReadExtent`) and writes O planes of H×W to its `output`. Per block of
-/// tiles (of every image together, or of one image at a time when there are too few blocks for the
-/// threads): for each chunk of input channels, transform them and accumulate the 16 products; then
-/// the output transforms. Blocks are split over the pool.
+/// tiles: for each chunk of input channels, transform them and accumulate the 16 products; then the
+/// output transform. Blocks (of all images) are split over the pool.
 func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
   guard let (height, width) = images.first.map({ ($0.input.height, $0.input.width) }) else { return }
   precondition(images.allSatisfy { $0.input.height == height && $0.input.width == width },
@@ -95,47 +94,35 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
   let uRowStride = kernels.rowStride
   let bias = kernels.bias.floats
   let threads = ComputePool.shared.threadCount
-  // The images of a batch share each block's 16 GEMMs (image i's tiles in slots i·S..<(i+1)·S), so
-  // the transformed kernels U, which stream from memory, are read once per block instead of once
-  // per image, unless that would leave fewer than two blocks per thread.
-  let together = threads == 1 || blocking.blocks >= 2 * threads ? images.count : 1
-  let imageGroups = (images.count + together - 1) / together
-  let items = imageGroups * blocking.blocks
+  let items = images.count * blocking.blocks
   let tasks = min(items, threads == 1 ? 1 : threads * 4)
   ComputePool.shared.parallelFor(tasks) { task in
     // The 16 ξ matrices one cache line more than their size apart: at a power-of-two distance the
     // transforms' 16 streams would share an L1 set.
-    let slots = blocking.slots  // per image
-    let inputStride = chunk * together * slots + 16, productStride = outputs * together * slots + 16
-    let transformedInput = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inputStride)  // [16][S·n/32][chunk][32]
-    let products = UnsafeMutablePointer<Float>.allocate(capacity: 16 * productStride)  // [16][O][S·n]
+    let slots = blocking.slots
+    let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
+    let transformedInput = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inputStride)  // [16][S/32][chunk][32]
+    let products = UnsafeMutablePointer<Float>.allocate(capacity: 16 * productStride)  // [16][O][S]
     defer { transformedInput.deallocate(); products.deallocate() }
     for item in (task * items / tasks)..<((task + 1) * items / tasks) {
-      let group = item / blocking.blocks
-      let members = images[(group * together)..<min(images.count, (group + 1) * together)]
-      let (rows, groups) = blocking.block(item % blocking.blocks)
-      let columns = members.count * slots
+      let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
+      let (rows, groups) = blocking.block(block)
       var first = 0
       while first < channels {
         let count = min(chunk, channels - first)
-        for (index, image) in members.enumerated() {
-          winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
-                                 into: transformedInput + index * slots * count, xiStride: inputStride, slots: slots)
-        }
+        winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
+                               into: transformedInput, xiStride: inputStride, slots: slots)
         gemmBatched(16, parallel: false) { xi in
-          GEMMProblem(m: outputs, n: columns, k: count,
+          GEMMProblem(m: outputs, n: slots, k: count,
                       a: GEMMMatrix(base: u + (xi * outputs * uRowStride + first) * 4, dtype: .f32,
                                     rowStride: uRowStride, columnStride: 1),
                       b: .packed(transformedInput + xi * inputStride, rows: count),
-                      c: products + xi * productStride, ldc: columns, accumulate: first > 0)
+                      c: products + xi * productStride, ldc: slots, accumulate: first > 0)
         }
         first += count
       }
-      for (index, image) in members.enumerated() {
-        winogradOutputTransform(products + index * slots, outputs: outputs, height: height, width: width,
-                                xiStride: productStride, columns: columns, tileRows: rows, groups: groups, bias: bias,
-                                into: image.output)
-      }
+      winogradOutputTransform(products, outputs: outputs, height: height, width: width, xiStride: productStride, slots: slots,
+                              tileRows: rows, groups: groups, bias: bias, into: image.output)
     }
   }
 }

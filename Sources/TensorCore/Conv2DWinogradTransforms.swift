@@ -63,17 +63,16 @@ private func winogradPatchRow(_ row: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16
 }
 
 /// Y = Aᵀ M A + bias, sixteen tiles at a time, written as two output rows of 32 pixels (the last
-/// group of a row and an odd last row store only the pixels inside H×W) into `output`. Output o's
-/// products of ξ are the block's slots at `products + ξ · xiStride + o · columns`.
+/// group of a row and an odd last row store only the pixels inside H×W) into `output`.
 func winogradOutputTransform(
-  _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, columns: Int,
+  _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
   tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
   for o in 0..<outputs {
     let start = SIMD16<Float>(repeating: bias[o])
     for (rowIndex, tileRow) in tileRows.enumerated() {
       for group in groups {
-        let source = UnsafeRawPointer(products + o * columns + (rowIndex * groups.count + group - groups.lowerBound) * 16)
+        let source = UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16)
         @inline(__always) func m(_ xi: Int) -> SIMD16<Float> {
           source.loadUnaligned(fromByteOffset: xi * perXi * 4, as: SIMD16<Float>.self)
         }
