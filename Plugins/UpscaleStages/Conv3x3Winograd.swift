@@ -2,9 +2,9 @@
 // two neighbouring output pixels of a row take 4 multiplications per kernel row instead of 6, so the
 // convolution does 2/3 of the direct one's. Per band of output rows and chunk of input channels, the
 // four transformed components T_i of the input rows are built once (one SIMD pass, interleaved with
-// the previous chunk's arithmetic) and read as the broadcast side of a GEMM-shaped micro-kernel
-// (Conv3x3WinogradKernel) against the component's transformed weights U_i, 32 output channels as two
-// vectors: no split loads, no packing of the activations. The output transform (y0 = m0 + m1 + m2,
+// the previous chunk's arithmetic) and read in place as the A side (14 tiles of a row, broadcast) of
+// TensorCore's SGEMM micro-kernel against the component's transformed weights U_i as its B panel
+// (32 output channels, two vectors): no split loads, no packing of the activations. The output transform (y0 = m0 + m1 + m2,
 // y1 = m1 − m2 − m3) adds the bias, applies the epilogue and writes the planes. Its scalar twin is
 // TensorCore's `conv2dReference`.
 // C input channels, O output channels (a multiple of 32), i transformed component (0..<4), dy kernel
@@ -33,7 +33,7 @@ struct Conv3x3WinogradWeights: @unchecked Sendable {
   /// nil unless O is a multiple of 32 and C ≥ 16 (fewer inputs leave the kernel too short a reduction).
   init?(weight: Tensor) {
     let (outputs, inputs) = (weight.shape[0], weight.shape[1])
-    let lanes = winogradKernelOutputs
+    let lanes = gemmNR
     guard winogradRowsEnabled, outputs % lanes == 0, inputs >= 16 else { return nil }
     inChannels = inputs
     blocks = outputs / lanes
@@ -71,8 +71,8 @@ private struct WinogradRowGeometry {
 
   init(width: Int) {
     tiles = (width + 1) / 2
-    strips = (tiles + winogradKernelTiles - 1) / winogradKernelTiles
-    paddedTiles = strips * winogradKernelTiles
+    strips = (tiles + gemmMR - 1) / gemmMR
+    paddedTiles = strips * gemmMR
     rowLength = (paddedTiles + 15) / 16 * 16
   }
 }
@@ -115,8 +115,8 @@ func conv3x3Winograd(_ input: PaddedPlanes, channels: Int, _ weights: Conv3x3Win
       guard first + winogradChannelChunk >= channels else { continue }
       for block in 0..<weights.blocks {
         for row in 0..<min(winogradBandRows, input.height - top) {
-          winogradOutputRow(scratch, geometry, block: block, row: row, bias: bias + block * winogradKernelOutputs,
-                            epilogue: epilogue, into: output, firstChannel: firstChannel + block * winogradKernelOutputs,
+          winogradOutputRow(scratch, geometry, block: block, row: row, bias: bias + block * gemmNR,
+                            epilogue: epilogue, into: output, firstChannel: firstChannel + block * gemmNR,
                             outputRow: top + row)
         }
       }
@@ -137,7 +137,7 @@ private struct WinogradRowScratch {
   init(_ geometry: WinogradRowGeometry, blocks: Int, channels: Int) {
     let transformedFloats = 4 * (winogradBandRows + 2) * channels * geometry.rowLength + 4 * winogradComponentPadding
     // Zeroed once: the tiles past the last strip are never computed but pass through the transposes.
-    let productFloats = blocks * 4 * winogradBandRows * geometry.rowLength * winogradKernelOutputs
+    let productFloats = blocks * 4 * winogradBandRows * geometry.rowLength * gemmNR
     transformed = [.allocate(capacity: transformedFloats), .allocate(capacity: transformedFloats)]
     products = UnsafeMutableRawPointer.allocate(byteCount: productFloats * 4, alignment: 64)
       .bindMemory(to: Float.self, capacity: productFloats)
@@ -197,7 +197,7 @@ private struct WinogradTransformJob {
 /// component, block of 32 outputs, row and strip of tiles, advancing `overlapping` between calls.
 private func winogradProducts(_ job: WinogradTransformJob, _ weights: Conv3x3WinogradWeights, _ geometry: WinogradRowGeometry,
                               _ scratch: WinogradRowScratch, overlapping next: inout WinogradTransformJob?) {
-  let lanes = winogradKernelOutputs
+  let lanes = gemmNR
   let rowLength = geometry.rowLength
   let count = job.count
   let calls = 4 * weights.blocks * job.rows * geometry.strips
@@ -211,8 +211,8 @@ private func winogradProducts(_ job: WinogradTransformJob, _ weights: Conv3x3Win
         let t = job.target + component * job.componentStride + row * count * rowLength
         for strip in 0..<geometry.strips {
           next?.advance(piecesPerCall)
-          winogradRowKernel(3 * count, t + strip * winogradKernelTiles, rowLength, u,
-                            products + strip * winogradKernelTiles * lanes, job.first > 0)
+          gemmMicroKernel(3 * count, t + strip * gemmMR, rowLength, u, products + strip * gemmMR * lanes, lanes,
+                          job.first > 0)
         }
       }
     }
@@ -245,7 +245,7 @@ private func winogradTransformRow(_ row: UnsafePointer<Float>, length: Int, into
 private func winogradOutputRow(_ scratch: WinogradRowScratch, _ geometry: WinogradRowGeometry, block: Int, row: Int,
                                bias: UnsafePointer<Float>, epilogue: Conv3x3Epilogue, into output: PaddedPlanes,
                                firstChannel: Int, outputRow: Int) {
-  let lanes = winogradKernelOutputs
+  let lanes = gemmNR
   let componentBytes = winogradBandRows * geometry.rowLength * lanes * 4
   let products = UnsafeRawPointer(scratch.products + ((block * 4) * winogradBandRows + row) * geometry.rowLength * lanes)
   let slope: Float

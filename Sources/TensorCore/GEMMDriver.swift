@@ -192,7 +192,7 @@ private func gemmTile(
             gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)
           } else {
             let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
-            gemmMicroKernel(kc, packedA + panel * kc * gemmMR, panelB, output, ldc, accumulate)
+            gemmMicroKernel(kc, packedA + panel * kc * gemmMR, gemmMR, panelB, output, ldc, accumulate)
           }
           if !full {
             for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
