@@ -107,7 +107,7 @@ func conv3x3Winograd(_ input: PaddedPlanes, channels: Int, _ weights: Conv3x3Win
     }
     var next = items.isEmpty ? nil : job(0)
     for index in items.indices {
-      var current = next!
+      guard var current = next else { break }
       current.finish()
       next = index + 1 < items.count ? job(index + 1) : nil
       winogradProducts(current, weights, geometry, scratch, overlapping: &next)
