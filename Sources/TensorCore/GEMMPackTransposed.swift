@@ -41,9 +41,8 @@ func gemmPackBTransposed(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>,
   }
 }
 
-/// The 16 vectors of a 16×16 block, one per row. A tuple (not an array) so that, inlined, every
-/// vector stays in a register.
-/// Sixteen SIMD16 vectors: a 16 × 16 block of floats held in registers, one row per vector.
+/// The 16 vectors of a 16×16 block of floats, one per row. A tuple (not an array) so that, inlined,
+/// every vector stays in a register.
 public typealias SIMD16x16 = (
   SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
   SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>
