@@ -69,17 +69,22 @@ final class PaddedPlanes: @unchecked Sendable {
 /// 3×3 weights repacked for ``conv3x3(_:channels:_:epilogue:into:at:)``: [O/OB][C][9][OB], outputs
 /// zero-filled up to a multiple of OB.
 struct Conv3x3Weights: @unchecked Sendable {
+  /// The weights as the kernel that runs this convolution reads them.
+  enum Layout {
+    /// The direct kernel's [blocks · C · 9 · OB].
+    case direct(Tensor)
+    /// The row-wise Winograd's transformed weights (shapes it suits, unless `EASEL_WINOGRAD=0`).
+    case winograd(Conv3x3WinogradWeights)
+  }
+
   let inChannels: Int
   let outChannels: Int
   let blocks: Int
-  /// [blocks · C · 9 · OB]
-  let packed: Tensor
+  let layout: Layout
   /// [blocks · OB]
   let bias: Tensor
-  /// The same weights for the row-wise Winograd path, when the shape suits it.
-  let winograd: Conv3x3WinogradWeights?
 
-  /// From `weight` [O, C, 3, 3] and `bias` [O].
+  /// From `weight` [O, C, 3, 3] and `bias` [O]. Only the layout that will run is built.
   init(weight: Tensor, bias: Tensor) {
     precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "conv3x3 weight \(weight.shape)")
     let (outputs, inputs) = (weight.shape[0], weight.shape[1])
@@ -89,11 +94,16 @@ struct Conv3x3Weights: @unchecked Sendable {
     blocks = (outputs + block - 1) / block
     let source = weight.toFloat32()
     let biasValues = bias.toFloat32()
-    let packed = Tensor(zeros: [blocks * inputs * 9 * block])
     let packedBias = Tensor(zeros: [blocks * block])
+    for output in 0..<outputs { packedBias.mutableFloats[output] = biasValues.floats[output] }
+    self.bias = packedBias
+    if let winograd = Conv3x3WinogradWeights(weight: source) {
+      layout = .winograd(winograd)
+      return
+    }
+    let packed = Tensor(zeros: [blocks * inputs * 9 * block])
     let to = packed.mutableFloats
     for output in 0..<outputs {
-      packedBias.mutableFloats[output] = biasValues.floats[output]
       let (outer, inner) = (output / block, output % block)
       for input in 0..<inputs {
         for tap in 0..<9 {
@@ -101,9 +111,7 @@ struct Conv3x3Weights: @unchecked Sendable {
         }
       }
     }
-    self.packed = packed
-    self.bias = packedBias
-    winograd = Conv3x3WinogradWeights(weight: source)
+    layout = .direct(packed)
   }
 }
 
@@ -115,9 +123,12 @@ func conv3x3(_ input: PaddedPlanes, channels: Int, _ weights: Conv3x3Weights, ep
   precondition(channels == weights.inChannels && channels <= input.channels, "conv3x3: \(channels) channels, weights take \(weights.inChannels)")
   precondition(output.height == input.height && output.width == input.width, "conv3x3: output planes differ in size")
   precondition(firstChannel + weights.outChannels <= output.channels, "conv3x3: output channels out of range")
-  if let winograd = weights.winograd {
+  let packedWeights: Tensor
+  switch weights.layout {
+  case .winograd(let winograd):
     conv3x3Winograd(input, channels: channels, winograd, bias: weights.bias.floats, epilogue: epilogue, into: output, at: firstChannel)
     return
+  case .direct(let packed): packedWeights = packed
   }
   let block = conv3x3OutputBlock
   let pixels = conv3x3PixelBlock
@@ -127,7 +138,7 @@ func conv3x3(_ input: PaddedPlanes, channels: Int, _ weights: Conv3x3Weights, ep
   let fullBlocks = weights.outChannels / block
   let spare = weights.blocks > fullBlocks ? PaddedPlanes(channels: block, height: input.height, width: input.width) : nil
   nonisolated(unsafe) let source = UnsafePointer(input.base)
-  nonisolated(unsafe) let packed = weights.packed.floats
+  nonisolated(unsafe) let packed = packedWeights.floats
   nonisolated(unsafe) let bias = weights.bias.floats
   nonisolated(unsafe) let target = output.base
   nonisolated(unsafe) let spareBase = spare?.base ?? output.base
