@@ -9,7 +9,6 @@
 // TensorCore's `conv2dReference`.
 // C input channels, O output channels (a multiple of 32), i transformed component (0..<4), dy kernel
 // row, H, W plane size, Wp = W + 2 padded row, t tile = output pixels (2t, 2t+1) of a row, R band rows.
-import Foundation
 import TensorCore
 
 /// Input channels per chunk: one micro-kernel call reduces over 3 × this (kernel rows × channels).
@@ -19,8 +18,6 @@ import TensorCore
 let winogradChannelChunk = 16
 /// Output rows one band (a task's unit of work) covers: R + 2 input rows are transformed for R rows.
 let winogradBandRows = 4
-/// Whether eligible convolutions take this path (`EASEL_WINOGRAD=0` turns it off, to compare).
-let winogradRowsEnabled = ProcessInfo.processInfo.environment["EASEL_WINOGRAD"] != "0"
 
 /// Transformed weights: U0 = g0, U1 = (g0 + g1 + g2) / 2, U2 = (g0 − g1 + g2) / 2, U3 = g2 for each
 /// kernel row g of each (output, input) pair.
@@ -34,7 +31,7 @@ struct Conv3x3WinogradWeights: @unchecked Sendable {
   init?(weight: Tensor) {
     let (outputs, inputs) = (weight.shape[0], weight.shape[1])
     let lanes = gemmNR
-    guard winogradRowsEnabled, outputs % lanes == 0, inputs >= 16 else { return nil }
+    guard winogradEnabled, outputs % lanes == 0, inputs >= 16 else { return nil }
     inChannels = inputs
     blocks = outputs / lanes
     let weights = weight.toFloat32()  // [O, C, 3, 3]

@@ -20,7 +20,9 @@ func conv2dUsesWinograd(inChannels: Int, outChannels: Int, width: Int, kernel: (
     && inChannels >= 32 && outChannels >= 32 && width >= 32
 }
 
-private let winogradEnabled = ProcessInfo.processInfo.environment["EASEL_WINOGRAD"] != "0"
+/// Whether Winograd convolutions are on: `EASEL_WINOGRAD=0` turns off this path and the plugins' own
+/// (Real-ESRGAN's row-wise Winograd), to compare with the direct ones.
+public let winogradEnabled = ProcessInfo.processInfo.environment["EASEL_WINOGRAD"] != "0"
 /// Tiles per block (16 groups): the GEMMs' N.
 private let winogradTargetSlots = 256
 /// Input channels transformed and multiplied at once: the GEMMs' K (accumulated over chunks).
