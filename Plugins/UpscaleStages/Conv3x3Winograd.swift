@@ -58,19 +58,18 @@ struct Conv3x3WinogradWeights: @unchecked Sendable {
   }
 }
 
-/// Where a band's tiles sit: tiles per row, rounded up to whole micro-kernel calls (`paddedTiles`)
-/// and to whole vectors (`rowLength`, the stride of one transformed row and of one row of products).
+/// Where a band's tiles sit: tiles per row, micro-kernel calls (strips of gemmMR tiles) per row, and
+/// the strips' tiles rounded up to whole vectors (`rowLength`, the stride of one transformed row and
+/// of one row of products).
 private struct WinogradRowGeometry {
   let tiles: Int
   let strips: Int
-  let paddedTiles: Int
   let rowLength: Int
 
   init(width: Int) {
     tiles = (width + 1) / 2
     strips = (tiles + gemmMR - 1) / gemmMR
-    paddedTiles = strips * gemmMR
-    rowLength = (paddedTiles + 15) / 16 * 16
+    rowLength = (strips * gemmMR + 15) / 16 * 16
   }
 }
 
