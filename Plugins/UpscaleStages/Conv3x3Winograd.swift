@@ -134,9 +134,8 @@ private struct WinogradRowScratch {
     let transformedFloats = 4 * (winogradBandRows + 2) * channels * geometry.rowLength + 4 * winogradComponentPadding
     // Zeroed once: the tiles past the last strip are never computed but pass through the transposes.
     let productFloats = blocks * 4 * winogradBandRows * geometry.rowLength * gemmNR
-    transformed = [.allocate(capacity: transformedFloats), .allocate(capacity: transformedFloats)]
-    products = UnsafeMutableRawPointer.allocate(byteCount: productFloats * 4, alignment: 64)
-      .bindMemory(to: Float.self, capacity: productFloats)
+    transformed = [allocateAlignedFloats(transformedFloats), allocateAlignedFloats(transformedFloats)]
+    products = allocateAlignedFloats(productFloats)
     products.initialize(repeating: 0, count: productFloats)
     staging = .allocate(byteCount: 2 * 16 * 64, alignment: 64)
   }

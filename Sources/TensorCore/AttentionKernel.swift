@@ -27,7 +27,7 @@ func attentionRun(
   // Kᵀ and V of every head packed once as GEMM B panels, shared by all query blocks of the head.
   let keyPanels = (s + gemmNR - 1) / gemmNR * gemmNR * d  // [S/NR][D][NR] per head
   let valuePanels = (dv + gemmNR - 1) / gemmNR * gemmNR * s  // [Dv/NR][S][NR] per head
-  let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(1, heads * (keyPanels + valuePanels)))
+  let packed = allocateAlignedFloats(max(1, heads * (keyPanels + valuePanels)))  // 64-byte aligned, as B panels must be
   defer { packed.deallocate() }
   ComputePool.shared.parallelFor(heads) { head in
     let keysT = GEMMMatrix(base: k + head * s * d * kSize, dtype: key.dtype, rowStride: 1, columnStride: d)
@@ -47,7 +47,7 @@ func attentionRun(
     let width = min(columns, attentionKeyBlock)
     // Score rows padded off a multiple of 1 KB so the P·V GEMM can read them in place.
     let ldp = (width + 15) / 16 * 16 + ((width + 15) / 16 * 16 % 256 == 0 ? 16 : 0)
-    let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows * ldp + 3 * rows)
+    let scores = allocateAlignedFloats(rows * ldp + 3 * rows)
     defer { scores.deallocate() }
     let sums = scores + rows * ldp  // softmax denominators so far
     let maxima = sums + rows  // running row maxima (in exponent units before `factor`)

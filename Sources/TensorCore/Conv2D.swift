@@ -7,9 +7,9 @@
 /// OH = (H + 2·padding − KH) / stride + 1 (likewise OW).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, groups: Int = 1) -> Tensor {
   let g = Conv2DGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
-  if conv2dUsesWinograd(inChannels: g.inChannels, outChannels: g.outChannels, width: g.width,
-                        kernel: (g.kernelHeight, g.kernelWidth), stride: stride, padding: padding, groups: groups) {
-    return conv2dWinograd(x, weight: weight, bias: bias)
+  if let tile = conv2dWinogradTile(inChannels: g.inChannels, outChannels: g.outChannels, width: g.width,
+                                   kernel: (g.kernelHeight, g.kernelWidth), stride: stride, padding: padding, groups: groups) {
+    return conv2dWinograd(x, weight: weight, bias: bias, tile: tile)
   }
   let result = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])  // [N,C,H,W] -> [N,O,OH,OW]
   let biasValues = bias?.toFloat32()

@@ -1,23 +1,44 @@
 import Foundation
 
-// conv2d's Winograd path: a 3×3, stride-1, pad-1 convolution as F(2×2, 3×3) (Lavin & Gray 2015),
-// 4 multiplies per output pixel instead of 9. Each 4×4 input patch d (stride 2) becomes V = Bᵀ d B,
-// each kernel g becomes U = G g Gᵀ, the 16 products M_ξ = U_ξ · V_ξ (ξ = 4i + j) run on the SGEMM
-// micro-kernel, and Y = Aᵀ M A gives the 2×2 outputs of the patch.
-// N batch, C input channels, O output channels, H, W plane size; tiles of 2×2 outputs (TH = ⌈H/2⌉
-// rows of TW = ⌈W/2⌉); a group = 16 horizontally adjacent tiles (one SIMD16); a block = the tiles
+// conv2d's Winograd path: a 3×3, stride-1, pad-1 convolution as F(m×m, 3×3) (Lavin & Gray 2015)
+// with output tiles of m = 2 or 4 pixels a side. Each (m+2)×(m+2) input patch d (stride m) becomes
+// V = Bᵀ d B, each kernel g becomes U = G g Gᵀ, the (m+2)² products M_ξ = U_ξ · V_ξ
+// (ξ = (m+2)·i + j) run on the SGEMM micro-kernel, and Y = Aᵀ M A gives the m×m outputs of the patch:
+// 4 multiplies per output pixel for m = 2, 2.25 for m = 4, instead of 9.
+// N batch, C input channels, O output channels, H, W plane size; tiles of m×m outputs (TH = ⌈H/m⌉
+// rows of TW = ⌈W/m⌉); a group = 16 horizontally adjacent tiles (one SIMD16); a block = the tiles
 // one task transforms and multiplies at once, S slots (a slot = a tile's column in the GEMMs).
 // Its scalar twin is `conv2dReference` (the same convolution, computed directly).
 
-/// Whether `conv2d` takes the Winograd path: 3×3, stride 1, padding 1, one group, at least 32
-/// channels in and out (smaller products run the GEMM far below its speed) and rows of at least 32
-/// pixels (16 tiles fill a group). `EASEL_WINOGRAD=0` turns it off (to compare the two paths).
-/// Measured on the main job (the embedded model's 32-channel convolutions at 64×64): 7.0–8.4 CPU
-/// seconds with the 32-channel floor against 8.5–8.9 with a 64-channel one.
-func conv2dUsesWinograd(inChannels: Int, outChannels: Int, width: Int, kernel: (Int, Int), stride: Int, padding: Int,
-                        groups: Int) -> Bool {
-  winogradEnabled && kernel == (3, 3) && stride == 1 && padding == 1 && groups == 1
-    && inChannels >= 32 && outChannels >= 32 && width >= 32
+/// The output tile of a Winograd convolution.
+enum WinogradTile {
+  /// F(2×2, 3×3): 4×4 patches, 16 products.
+  case f2x2
+  /// F(4×4, 3×3): 6×6 patches, 36 products; its transforms (Conv2DWinograd4x4.swift) hold
+  /// factors up to 8 and 1/24, so it rounds a little more (about 1e-5 against 3e-6 on unit-scale
+  /// data through 960 channels).
+  case f4x4
+
+  /// Output pixels a side.
+  var size: Int { self == .f2x2 ? 2 : 4 }
+  /// Products per tile, (size + 2)².
+  var points: Int { self == .f2x2 ? 16 : 36 }
+  /// Input channels transformed and multiplied at once: the GEMMs' K (accumulated over chunks). The
+  /// transformed block (points × chunk × S floats) stays within 9.5 MB.
+  var channelChunk: Int { self == .f2x2 ? 512 : 256 }
+}
+
+/// The Winograd tile `conv2d` takes, if any: for a 3×3, stride 1, padding 1, one-group convolution
+/// with at least 32 channels in and out (smaller products run the GEMM far below its speed), F(4×4)
+/// for rows of at least 64 pixels and F(2×2) for rows of at least 32 (16 tiles fill a group).
+/// `EASEL_WINOGRAD=0` turns it off (to compare the two paths). Measured on the main job (the
+/// embedded model's 32-channel convolutions at 64×64): 7.0–8.4 CPU seconds with the 32-channel
+/// floor against 8.5–8.9 with a 64-channel one.
+func conv2dWinogradTile(inChannels: Int, outChannels: Int, width: Int, kernel: (Int, Int), stride: Int, padding: Int,
+                        groups: Int) -> WinogradTile? {
+  guard winogradEnabled && kernel == (3, 3) && stride == 1 && padding == 1 && groups == 1
+    && inChannels >= 32 && outChannels >= 32 else { return nil }
+  return width >= 64 ? .f4x4 : width >= 32 ? .f2x2 : nil
 }
 
 /// Whether Winograd convolutions are on: `EASEL_WINOGRAD=0` turns off this path and the plugins' own
@@ -25,17 +46,15 @@ func conv2dUsesWinograd(inChannels: Int, outChannels: Int, width: Int, kernel: (
 public let winogradEnabled = ProcessInfo.processInfo.environment["EASEL_WINOGRAD"] != "0"
 /// Tiles per block (16 groups): the GEMMs' N.
 private let winogradTargetSlots = 256
-/// Input channels transformed and multiplied at once: the GEMMs' K (accumulated over chunks).
-private let winogradChannelChunk = 512
 
 /// `x` [N, C, H, W] (f32) convolved with `weight` [O, C, 3, 3] (f32, f16 or bf16), padding 1, plus
-/// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`.
-func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+/// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`, in tiles of `tile`.
+func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTile) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-  let kernels = WinogradKernels(weight: weight, bias: bias)  // [O, C, 3, 3] -> [16, O, C]
+  let kernels = WinogradKernels(weight: weight, bias: bias, tile: tile)  // [O, C, 3, 3] -> [points, O, C]
   let outputs = kernels.outChannels
   let rowStride = width + 2
-  let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride)
+  let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride, tile: tile)
   let bordered = TensorStorage(zeroedByteCount: batch * channels * planeStride * 4)  // [N, C, plane] zero-bordered
   let padded = bordered.base.assumingMemoryBound(to: Float.self)
   let source = x.floats
@@ -67,10 +86,12 @@ struct BorderedPlanes {
   var width: Int
 
   /// Floats the input transform may read from each plane's start: whole tile rows of whole groups
-  /// (the reads past the picture feed only discarded slots, but must be finite).
-  static func winogradReadExtent(height: Int, width: Int, rowStride: Int) -> Int {
-    let groups = ((width + 1) / 2 + 15) / 16
-    return (2 * ((height + 1) / 2) + 1) * rowStride + 32 * groups + 2 + 32
+  /// (the reads past the picture feed only discarded slots, but must be finite). A patch row of a
+  /// group is read as 16·m floats from its start and from m (F(2×2)) or 16·m (F(4×4)) floats on.
+  static func winogradReadExtent(height: Int, width: Int, rowStride: Int, tile: WinogradTile) -> Int {
+    let m = tile.size
+    let groups = ((width + m - 1) / m + 15) / 16
+    return (m * ((height + m - 1) / m) + 1) * rowStride + 16 * m * groups + 32 * m
   }
 }
 
@@ -83,15 +104,16 @@ struct OutputPlanes {
 
 /// Convolves each image's `input` planes (C = `kernels.inChannels`, zero-bordered, readable up to
 /// `BorderedPlanes.winogradReadExtent`) and writes O planes of H×W to its `output`. Per block of
-/// tiles: for each chunk of input channels, transform them and accumulate the 16 products; then the
+/// tiles: for each chunk of input channels, transform them and accumulate the products; then the
 /// output transform. Blocks (of all images) are split over the pool.
 func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
   guard let (height, width) = images.first.map({ ($0.input.height, $0.input.width) }) else { return }
   precondition(images.allSatisfy { $0.input.height == height && $0.input.width == width },
                "winogradConv3x3: images of different sizes")
-  let (channels, outputs) = (kernels.inChannels, kernels.outChannels)
-  let blocking = WinogradBlocking(height: height, width: width)
-  let chunk = min(channels, winogradChannelChunk)
+  let (channels, outputs, tile) = (kernels.inChannels, kernels.outChannels, kernels.tile)
+  let points = tile.points
+  let blocking = WinogradBlocking(height: height, width: width, tileSize: tile.size)
+  let chunk = min(channels, tile.channelChunk)
   let u = UnsafeRawPointer(kernels.transformed.base)
   let uRowStride = kernels.rowStride
   let bias = kernels.bias.floats
@@ -99,22 +121,31 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
   let items = images.count * blocking.blocks
   let tasks = min(items, threads == 1 ? 1 : threads * 4)
   ComputePool.shared.parallelFor(tasks) { task in
-    // The 16 ξ matrices one cache line more than their size apart: at a power-of-two distance the
-    // transforms' 16 streams would share an L1 set.
+    // The ξ matrices one cache line more than their size apart: at a power-of-two distance the
+    // transforms' streams would share an L1 set.
     let slots = blocking.slots
     let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
-    let transformedInput = UnsafeMutablePointer<Float>.allocate(capacity: 16 * inputStride)  // [16][S/32][chunk][32]
-    let products = UnsafeMutablePointer<Float>.allocate(capacity: 16 * productStride)  // [16][O][S]
-    defer { transformedInput.deallocate(); products.deallocate() }
+    // 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
+    let transformedInput = allocateAlignedFloats(points * (inputStride + productStride))  // [points][S/32][chunk][32]
+    defer { transformedInput.deallocate() }
+    let products = transformedInput + points * inputStride  // [points][O][S]
     for item in (task * items / tasks)..<((task + 1) * items / tasks) {
       let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
       let (rows, groups) = blocking.block(block)
       var first = 0
       while first < channels {
         let count = min(chunk, channels - first)
-        winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
-                               into: transformedInput, xiStride: inputStride, slots: slots)
-        gemmBatched(16, parallel: false) { xi in
+        switch tile {
+        case .f2x2:
+          winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
+                                 into: transformedInput, xiStride: inputStride)
+        case .f4x4:
+          winogradInputTransform4x4(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
+                                    into: transformedInput, xiStride: inputStride)
+        }
+        winogradZeroUnusedSlots(transformedInput, points: points, channels: count, xiStride: inputStride,
+                                from: rows.count * groups.count * 16, to: slots)
+        gemmBatched(points, parallel: false) { xi in
           GEMMProblem(m: outputs, n: slots, k: count,
                       a: GEMMMatrix(base: u + (xi * outputs * uRowStride + first) * 4, dtype: .f32,
                                     rowStride: uRowStride, columnStride: 1),
@@ -123,45 +154,70 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
         }
         first += count
       }
-      winogradOutputTransform(products, outputs: outputs, height: height, width: width, xiStride: productStride, slots: slots,
-                              tileRows: rows, groups: groups, bias: bias, into: image.output)
+      switch tile {
+      case .f2x2:
+        winogradOutputTransform(products, outputs: outputs, height: height, width: width, xiStride: productStride,
+                                slots: slots, tileRows: rows, groups: groups, bias: bias, into: image.output)
+      case .f4x4:
+        winogradOutputTransform4x4(products, outputs: outputs, height: height, width: width, xiStride: productStride,
+                                   slots: slots, tileRows: rows, groups: groups, bias: bias, into: image.output)
+      }
     }
   }
 }
 
-/// U = G g Gᵀ for every kernel, with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: [O, C, 3, 3] → [16][O][C],
-/// rows `rowStride` floats apart: C, or C + 16 when C is a multiple of 256, so that the GEMM reads U
-/// in place (rows a multiple of 1 KB apart would share L1 sets; the driver would pack them instead).
-/// Sixteen input channels at a time (a vector per tap; the last C mod 16 in part of one).
+/// Zeroes the slots `from ..< to` (past a block's last group: read by no output, but they must be
+/// finite) of every ξ and channel of the packed B panels `[ξ][S/32][channels][32]`, a run of panel
+/// lanes at a time.
+private func winogradZeroUnusedSlots(_ transformed: UnsafeMutablePointer<Float>, points: Int, channels: Int, xiStride: Int,
+                                     from first: Int, to slots: Int) {
+  var slot = first
+  while slot < slots {
+    let (lane, run) = (slot % 32, min(32 - slot % 32, slots - slot))
+    for xi in 0..<points {
+      for c in 0..<channels {
+        (transformed + xi * xiStride + (slot / 32) * channels * 32 + c * 32 + lane).update(repeating: 0, count: run)
+      }
+    }
+    slot += run
+  }
+}
+
+/// U = G g Gᵀ for every kernel: [O, C, 3, 3] → [points][O][C], rows `rowStride` floats apart: C, or
+/// C + 16 when C is a multiple of 256, so that the GEMM reads U in place (rows a multiple of 1 KB
+/// apart would share L1 sets; the driver would pack them instead). Sixteen input channels at a time
+/// (a vector per tap; the last C mod 16 in part of one).
 struct WinogradKernels {
   let inChannels: Int
   let outChannels: Int
-  /// [16][O][rowStride]
+  let tile: WinogradTile
+  /// [points][O][rowStride]
   let transformed: TensorStorage
   let rowStride: Int
   /// [O] (f32)
   let bias: Tensor
 
   /// From `weight` [O, C, 3, 3] (f32, f16 or bf16) and optional `bias` [O].
-  init(weight: Tensor, bias: Tensor?) {
+  init(weight: Tensor, bias: Tensor?, tile: WinogradTile) {
     precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "WinogradKernels: weight \(weight.shape)")
     (outChannels, inChannels) = (weight.shape[0], weight.shape[1])
-    (transformed, rowStride) = winogradTransform(weight)
+    self.tile = tile
+    (transformed, rowStride) = winogradTransform(weight, tile: tile)
     let outputs = weight.shape[0]
     if let bias { precondition(bias.count == outputs, "WinogradKernels: bias \(bias.shape) for \(outputs) outputs") }
     self.bias = bias?.toFloat32() ?? Tensor(zeros: [outputs])
   }
 }
 
-private func winogradTransform(_ weight: Tensor) -> (TensorStorage, rowStride: Int) {
+private func winogradTransform(_ weight: Tensor, tile: WinogradTile) -> (TensorStorage, rowStride: Int) {
   let (outputs, channels) = (weight.shape[0], weight.shape[1])
   let rowStride = channels % 256 == 0 ? channels + 16 : channels
   let kernels = weight.toFloat32()
-  let transformed = TensorStorage(uninitializedByteCount: 16 * outputs * rowStride * 4)
+  let transformed = TensorStorage(uninitializedByteCount: tile.points * outputs * rowStride * 4)
   let u = transformed.base.assumingMemoryBound(to: Float.self)
   let g = kernels.floats
   let plane = outputs * rowStride
-  forEachChunk(outputs, work: channels * 64) { rows in
+  forEachChunk(outputs, work: channels * 4 * tile.points) { rows in
     for o in rows {
       var c = 0
       while c < channels {
@@ -173,14 +229,18 @@ private func winogradTransform(_ weight: Tensor) -> (TensorStorage, rowStride: I
           return SIMD16<Float>(p[0], p[9], p[18], p[27], p[36], p[45], p[54], p[63],
                                p[72], p[81], p[90], p[99], p[108], p[117], p[126], p[135])
         }
-        let (t0, t1, t2, t3, t4, t5, t6, t7, t8) = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
-        winogradKernelTransform(t0, t1, t2, t3, t4, t5, t6, t7, t8) { xi, value in
+        let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
+        @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
           let target = u + xi * plane + o * rowStride + c
           if count == 16 {
             UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD16<Float>.self)
           } else {
             for lane in 0..<count { target[lane] = value[lane] }
           }
+        }
+        switch tile {
+        case .f2x2: winogradKernelTransform(taps, put)
+        case .f4x4: winogradKernelTransform4x4(taps, put)
         }
         c += 16
       }
@@ -189,26 +249,11 @@ private func winogradTransform(_ weight: Tensor) -> (TensorStorage, rowStride: I
   return withExtendedLifetime(kernels) { (transformed, rowStride) }
 }
 
-/// The 16 values of G g Gᵀ for the kernel g = (g0 … g8, row-major), handed to `put` with their ξ:
-/// G g has rows g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2 (three columns each), and (G g) Gᵀ maps
-/// each row (a, b, c) to (a, ½(a + b + c), ½(a − b + c), c).
-@inline(__always)
-private func winogradKernelTransform(
-  _ g0: SIMD16<Float>, _ g1: SIMD16<Float>, _ g2: SIMD16<Float>, _ g3: SIMD16<Float>, _ g4: SIMD16<Float>,
-  _ g5: SIMD16<Float>, _ g6: SIMD16<Float>, _ g7: SIMD16<Float>, _ g8: SIMD16<Float>, _ put: (Int, SIMD16<Float>) -> Void
-) {
-  @inline(__always) func halve(_ v: SIMD16<Float>) -> SIMD16<Float> { v * 0.5 }
-  @inline(__always) func row(_ i: Int, _ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) {
-    put(4 * i, a)
-    put(4 * i + 1, halve(a + b + c))
-    put(4 * i + 2, halve(a - b + c))
-    put(4 * i + 3, c)
-  }
-  row(0, g0, g1, g2)
-  row(1, halve(g0 + g3 + g6), halve(g1 + g4 + g7), halve(g2 + g5 + g8))
-  row(2, halve(g0 - g3 + g6), halve(g1 - g4 + g7), halve(g2 - g5 + g8))
-  row(3, g6, g7, g8)
-}
+/// The nine taps g0 … g8 (row-major) of 16 kernels.
+typealias WinogradKernelTaps = (
+  SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+  SIMD16<Float>, SIMD16<Float>
+)
 
 /// Blocks of tiles, a GEMM's N columns each: whole tile rows when a row is short, else runs of
 /// groups within one row. Fixed by the geometry alone, so the result is the same whatever the
@@ -223,9 +268,9 @@ struct WinogradBlocking {
   /// Slots of a full block rounded up to whole 32-wide B panels.
   var slots: Int { (rowsPerBlock * groupsPerBlock * 16 + 31) / 32 * 32 }
 
-  init(height: Int, width: Int, targetSlots: Int = winogradTargetSlots) {
-    tileRows = (height + 1) / 2
-    groupsPerRow = ((width + 1) / 2 + 15) / 16
+  init(height: Int, width: Int, tileSize m: Int, targetSlots: Int = winogradTargetSlots) {
+    tileRows = (height + m - 1) / m
+    groupsPerRow = ((width + m - 1) / m + 15) / 16
     groupsPerBlock = max(1, min(groupsPerRow, targetSlots / 16))
     rowsPerBlock = groupsPerBlock < groupsPerRow ? 1 : max(1, min(tileRows, targetSlots / (groupsPerRow * 16)))
   }

@@ -1,14 +1,31 @@
-// The data transforms of conv2d's Winograd path (Conv2DWinograd.swift), sixteen tiles (one group)
-// per SIMD16: V = Bᵀ d B of the input patches, written as the GEMMs' packed B panels, and
-// Y = Aᵀ M A + bias of the products, written as output rows.
+// The transforms of conv2d's Winograd F(2×2, 3×3) path (Conv2DWinograd.swift), sixteen tiles (one
+// group) or sixteen kernels per SIMD16: U = G g Gᵀ of the kernels, V = Bᵀ d B of the input patches,
+// written as the GEMMs' packed B panels, and Y = Aᵀ M A + bias of the products, written as output rows.
 // C channels, O outputs, S slots of a block; ξ = 4i + j indexes the 4×4 transformed patch.
 
+/// The 16 values of G g Gᵀ for the kernels `g` (g0 … g8, row-major), handed to `put` with their ξ,
+/// with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: G g has rows g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2
+/// (three columns each), and (G g) Gᵀ maps each row (a, b, c) to (a, ½(a + b + c), ½(a − b + c), c).
+@inline(__always)
+func winogradKernelTransform(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Float>) -> Void) {
+  @inline(__always) func halve(_ v: SIMD16<Float>) -> SIMD16<Float> { v * 0.5 }
+  @inline(__always) func row(_ i: Int, _ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) {
+    put(4 * i, a)
+    put(4 * i + 1, halve(a + b + c))
+    put(4 * i + 2, halve(a - b + c))
+    put(4 * i + 3, c)
+  }
+  row(0, g.0, g.1, g.2)
+  row(1, halve(g.0 + g.3 + g.6), halve(g.1 + g.4 + g.7), halve(g.2 + g.5 + g.8))
+  row(2, halve(g.0 - g.3 + g.6), halve(g.1 - g.4 + g.7), halve(g.2 - g.5 + g.8))
+  row(3, g.6, g.7, g.8)
+}
+
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Slots past the block's last group
-/// (read by no output, but they must be finite) are zeroed, a run of panel lanes per ξ and channel.
+/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`.
 func winogradInputTransform(
   _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
-  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, slots: Int
+  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int
 ) {
   let channels = range.count
   for c in 0..<channels {
@@ -41,16 +58,6 @@ func winogradInputTransform(
         put(3, t3)
       }
     }
-  }
-  var slot = tileRows.count * groups.count * 16  // the first past the block's last group
-  while slot < slots {
-    let (lane, run) = (slot % 32, min(32 - slot % 32, slots - slot))
-    for xi in 0..<16 {
-      for c in 0..<channels {
-        (transformed + xi * perXi + (slot / 32) * channels * 32 + c * 32 + lane).update(repeating: 0, count: run)
-      }
-    }
-    slot += run
   }
 }
 

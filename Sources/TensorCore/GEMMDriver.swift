@@ -133,7 +133,7 @@ private struct GEMMScratch {
 
   init(tileM: Int, tileN: Int) {
     let floats = tileM * gemmKC + gemmKC * tileN + gemmMR * gemmNR
-    buffer = UnsafeMutableRawPointer.allocate(byteCount: floats * 4, alignment: 64).bindMemory(to: Float.self, capacity: floats)
+    buffer = allocateAlignedFloats(floats)
   }
 
   func release() { buffer.deallocate() }

@@ -36,3 +36,10 @@ public final class TensorStorage: @unchecked Sendable {
     if owner == nil { base.deallocate() }
   }
 }
+
+/// `count` uninitialised floats of scratch, 64-byte aligned so that a SIMD16 load or store touches
+/// one cache line (a large `allocate(capacity:)` block starts 16 bytes into a page); freed with
+/// `deallocate()`.
+public func allocateAlignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+  UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64).bindMemory(to: Float.self, capacity: max(count, 1))
+}

@@ -1,0 +1,165 @@
+// The transforms of conv2d's Winograd F(4×4, 3×3) path (Conv2DWinograd.swift), sixteen tiles (one
+// group) or sixteen kernels per SIMD16: 6×6 input patches d at a stride of 4, 36 products, 4×4
+// outputs (Lavin & Gray 2015, interpolation points 0, ±1, ±2, ∞):
+// Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1],
+// G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1],
+// Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+// Each 2-D transform is its 1-D matrix applied along the patch's rows, then along its columns.
+// C channels, O outputs, S slots of a block; ξ = 6i + j indexes the 6×6 transformed patch.
+
+/// Six vectors: one patch row or column of 16 tiles or kernels.
+typealias SIMD16x6 = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+/// Four vectors: one output row of 16 tiles, pixel columns 0…3.
+typealias SIMD16x4 = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+
+/// The 36 values of G g Gᵀ for the kernels `g` (g0 … g8, row-major), handed to `put` with their ξ.
+@inline(__always)
+func winogradKernelTransform4x4(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Float>) -> Void) {
+  let (sixth, twelfth, twentyFourth): (Float, Float, Float) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+  @inline(__always) func times(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) -> SIMD16x6 {
+    let outer = a * twentyFourth + c * sixth
+    return (a * 0.25, (a + b + c) * -sixth, (a - b + c) * -sixth, outer + b * twelfth, outer - b * twelfth, c)
+  }
+  let columns = (times(g.0, g.3, g.6), times(g.1, g.4, g.7), times(g.2, g.5, g.8))  // G g: column k, rows i
+  @inline(__always) func row(_ i: Int, _ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) {
+    let r = times(a, b, c)  // (G g Gᵀ)[i][0...5]
+    put(6 * i, r.0); put(6 * i + 1, r.1); put(6 * i + 2, r.2); put(6 * i + 3, r.3); put(6 * i + 4, r.4); put(6 * i + 5, r.5)
+  }
+  row(0, columns.0.0, columns.1.0, columns.2.0)
+  row(1, columns.0.1, columns.1.1, columns.2.1)
+  row(2, columns.0.2, columns.1.2, columns.2.2)
+  row(3, columns.0.3, columns.1.3, columns.2.3)
+  row(4, columns.0.4, columns.1.4, columns.2.4)
+  row(5, columns.0.5, columns.1.5, columns.2.5)
+}
+
+/// Bᵀ d for six values d0…d5.
+@inline(__always)
+private func winogradB6(_ d: SIMD16x6) -> SIMD16x6 {
+  let outer = d.4 - d.2, inner = (d.1 - d.3) * 2
+  return (d.0 * 4 - d.2 * 5 + d.4, d.3 + d.4 - (d.1 + d.2) * 4, d.4 - d.3 + (d.1 - d.2) * 4, outer - inner, outer + inner,
+          d.1 * 4 - d.3 * 5 + d.5)
+}
+
+/// Aᵀ m for six values m0…m5.
+@inline(__always)
+private func winogradA6(_ m: SIMD16x6) -> SIMD16x4 {
+  let (sum, difference) = (m.1 + m.2, m.1 - m.2)
+  let (outerSum, outerDifference) = (m.3 + m.4, m.3 - m.4)
+  return (m.0 + sum + outerSum, difference + outerDifference * 2, sum + outerSum * 4, difference + outerDifference * 8 + m.5)
+}
+
+/// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
+/// of the 36 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`.
+func winogradInputTransform4x4(
+  _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
+  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int
+) {
+  let channels = range.count
+  let rowBytes = input.rowStride * 4
+  for c in 0..<channels {
+    let plane = UnsafeRawPointer(input.base + (range.lowerBound + c) * input.planeStride)
+    for (rowIndex, tileRow) in tileRows.enumerated() {
+      for group in groups {
+        let slot = (rowIndex * groups.count + group - groups.lowerBound) * 16
+        // Padded rows 4·tileRow … +5, padded columns from 64·group: Bᵀ d along each row i.
+        let first = plane + (4 * tileRow * input.rowStride + 64 * group) * 4
+        let e0 = winogradB6(winogradPatchRow6(first)), e1 = winogradB6(winogradPatchRow6(first + rowBytes))
+        let e2 = winogradB6(winogradPatchRow6(first + 2 * rowBytes)), e3 = winogradB6(winogradPatchRow6(first + 3 * rowBytes))
+        let e4 = winogradB6(winogradPatchRow6(first + 4 * rowBytes)), e5 = winogradB6(winogradPatchRow6(first + 5 * rowBytes))
+        let target = UnsafeMutableRawPointer(transformed + (slot / 32) * channels * 32 + c * 32 + slot % 32)
+        // Then Bᵀ along column j, stored at ξ = 6i + j.
+        @inline(__always) func put(_ j: Int, _ column: SIMD16x6) {
+          target.storeBytes(of: column.0, toByteOffset: j * perXi * 4, as: SIMD16<Float>.self)
+          target.storeBytes(of: column.1, toByteOffset: (6 + j) * perXi * 4, as: SIMD16<Float>.self)
+          target.storeBytes(of: column.2, toByteOffset: (12 + j) * perXi * 4, as: SIMD16<Float>.self)
+          target.storeBytes(of: column.3, toByteOffset: (18 + j) * perXi * 4, as: SIMD16<Float>.self)
+          target.storeBytes(of: column.4, toByteOffset: (24 + j) * perXi * 4, as: SIMD16<Float>.self)
+          target.storeBytes(of: column.5, toByteOffset: (30 + j) * perXi * 4, as: SIMD16<Float>.self)
+        }
+        put(0, winogradB6((e0.0, e1.0, e2.0, e3.0, e4.0, e5.0)))
+        put(1, winogradB6((e0.1, e1.1, e2.1, e3.1, e4.1, e5.1)))
+        put(2, winogradB6((e0.2, e1.2, e2.2, e3.2, e4.2, e5.2)))
+        put(3, winogradB6((e0.3, e1.3, e2.3, e3.3, e4.3, e5.3)))
+        put(4, winogradB6((e0.4, e1.4, e2.4, e3.4, e4.4, e5.4)))
+        put(5, winogradB6((e0.5, e1.5, e2.5, e3.5, e4.5, e5.5)))
+      }
+    }
+  }
+}
+
+/// Columns j = 0…5 of one patch row for 16 tiles, `row[4t + j]`: the 64 floats from `row`
+/// deinterleaved twice give j = 0…3; j = 4, 5 are j = 0, 1 one tile on.
+@inline(__always)
+private func winogradPatchRow6(_ row: UnsafeRawPointer) -> SIMD16x6 {
+  let (even0, odd0) = simdDeinterleave(row.loadUnaligned(as: SIMD16<Float>.self),
+                                       row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+  let (even1, odd1) = simdDeinterleave(row.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self),
+                                       row.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self))
+  let (d0, d2) = simdDeinterleave(even0, even1)
+  let (d1, d3) = simdDeinterleave(odd0, odd1)
+  return (d0, d1, d2, d3, simdShiftedIn(d0, row.load(fromByteOffset: 256, as: Float.self)),
+          simdShiftedIn(d1, row.load(fromByteOffset: 260, as: Float.self)))
+}
+
+/// Lanes 1…15 of `v` followed by `last`.
+@inline(__always)
+private func simdShiftedIn(_ v: SIMD16<Float>, _ last: Float) -> SIMD16<Float> {
+  SIMD16(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], last)
+}
+
+/// Y = Aᵀ M A + bias, sixteen tiles at a time, written as four output rows of 64 pixels (the last
+/// group of a row and the last tile row store only the pixels inside H×W) into `output`.
+func winogradOutputTransform4x4(
+  _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
+  tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
+) {
+  for o in 0..<outputs {
+    let start = SIMD16<Float>(repeating: bias[o])
+    for (rowIndex, tileRow) in tileRows.enumerated() {
+      for group in groups {
+        let source = UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16)
+        // Aᵀ M along each column j (rows i = 0…5 → 4), then along each of the four rows.
+        @inline(__always) func column(_ j: Int) -> SIMD16x4 {
+          @inline(__always) func m(_ i: Int) -> SIMD16<Float> {
+            source.loadUnaligned(fromByteOffset: (6 * i + j) * perXi * 4, as: SIMD16<Float>.self)
+          }
+          return winogradA6((m(0), m(1), m(2), m(3), m(4), m(5)))
+        }
+        let (s0, s1, s2, s3, s4, s5) = (column(0), column(1), column(2), column(3), column(4), column(5))
+        let firstPixel = group * 64
+        let count = min(64, width - firstPixel)
+        let target = output.base + o * output.planeStride + 4 * tileRow * output.rowStride + firstPixel
+        @inline(__always) func store(_ r: Int, _ y: SIMD16x4) {
+          guard 4 * tileRow + r < height else { return }
+          winogradStore64((y.0 + start, y.1 + start, y.2 + start, y.3 + start), count, target + r * output.rowStride)
+        }
+        store(0, winogradA6((s0.0, s1.0, s2.0, s3.0, s4.0, s5.0)))
+        store(1, winogradA6((s0.1, s1.1, s2.1, s3.1, s4.1, s5.1)))
+        store(2, winogradA6((s0.2, s1.2, s2.2, s3.2, s4.2, s5.2)))
+        store(3, winogradA6((s0.3, s1.3, s2.3, s3.3, s4.3, s5.3)))
+      }
+    }
+  }
+}
+
+/// The first `count` of the 64 pixels `4t + c` = `y.c[t]` (16 tiles, 4 columns each).
+@inline(__always)
+private func winogradStore64(_ y: SIMD16x4, _ count: Int, _ target: UnsafeMutablePointer<Float>) {
+  let (even0, even1) = simdInterleave(y.0, y.2)  // columns 0 and 2 of tiles 0…7, then 8…15
+  let (odd0, odd1) = simdInterleave(y.1, y.3)
+  let (p0, p1) = simdInterleave(even0, odd0)
+  let (p2, p3) = simdInterleave(even1, odd1)
+  let raw = UnsafeMutableRawPointer(target)
+  if count == 64 {
+    raw.storeBytes(of: p0, as: SIMD16<Float>.self)
+    raw.storeBytes(of: p1, toByteOffset: 64, as: SIMD16<Float>.self)
+    raw.storeBytes(of: p2, toByteOffset: 128, as: SIMD16<Float>.self)
+    raw.storeBytes(of: p3, toByteOffset: 192, as: SIMD16<Float>.self)
+  } else {
+    for lane in 0..<count {
+      let vector = lane < 32 ? (lane < 16 ? p0 : p1) : (lane < 48 ? p2 : p3)
+      target[lane] = vector[lane % 16]
+    }
+  }
+}
