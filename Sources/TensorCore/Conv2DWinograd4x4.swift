@@ -15,10 +15,12 @@ typealias SIMD16x4 = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>
 /// The 36 values of G g Gᵀ for the kernels `g` (g0 … g8, row-major), handed to `put` with their ξ.
 @inline(__always)
 func winogradKernelTransform4x4(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Float>) -> Void) {
-  let (sixth, twelfth, twentyFourth): (Float, Float, Float) = (1.0 / 6, 1.0 / 12, 1.0 / 24)
+  let (sixth, twelfth, twentyFourth) = (SIMD16<Float>(repeating: 1.0 / 6), SIMD16<Float>(repeating: 1.0 / 12),
+                                        SIMD16<Float>(repeating: 1.0 / 24))
+  let quarter = SIMD16<Float>(repeating: 0.25)
   @inline(__always) func times(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) -> SIMD16x6 {
     let outer = a * twentyFourth + c * sixth
-    return (a * 0.25, (a + b + c) * -sixth, (a - b + c) * -sixth, outer + b * twelfth, outer - b * twelfth, c)
+    return (a * quarter, -((a + b + c) * sixth), -((a - b + c) * sixth), outer + b * twelfth, outer - b * twelfth, c)
   }
   let columns = (times(g.0, g.3, g.6), times(g.1, g.4, g.7), times(g.2, g.5, g.8))  // G g: column k, rows i
   @inline(__always) func row(_ i: Int, _ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) {
@@ -33,12 +35,16 @@ func winogradKernelTransform4x4(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Flo
   row(5, columns.0.5, columns.1.5, columns.2.5)
 }
 
+// The constant factors as whole vectors: a vector × scalar product here compiled to scalar code.
+private let two = SIMD16<Float>(repeating: 2), four = SIMD16<Float>(repeating: 4)
+private let five = SIMD16<Float>(repeating: 5), eight = SIMD16<Float>(repeating: 8)
+
 /// Bᵀ d for six values d0…d5.
 @inline(__always)
 private func winogradB6(_ d: SIMD16x6) -> SIMD16x6 {
-  let outer = d.4 - d.2, inner = (d.1 - d.3) * 2
-  return (d.0 * 4 - d.2 * 5 + d.4, d.3 + d.4 - (d.1 + d.2) * 4, d.4 - d.3 + (d.1 - d.2) * 4, outer - inner, outer + inner,
-          d.1 * 4 - d.3 * 5 + d.5)
+  let outer = d.4 - d.2, inner = (d.1 - d.3) * two
+  return (d.0 * four - d.2 * five + d.4, d.3 + d.4 - (d.1 + d.2) * four, d.4 - d.3 + (d.1 - d.2) * four, outer - inner,
+          outer + inner, d.1 * four - d.3 * five + d.5)
 }
 
 /// Aᵀ m for six values m0…m5.
@@ -46,27 +52,45 @@ private func winogradB6(_ d: SIMD16x6) -> SIMD16x6 {
 private func winogradA6(_ m: SIMD16x6) -> SIMD16x4 {
   let (sum, difference) = (m.1 + m.2, m.1 - m.2)
   let (outerSum, outerDifference) = (m.3 + m.4, m.3 - m.4)
-  return (m.0 + sum + outerSum, difference + outerDifference * 2, sum + outerSum * 4, difference + outerDifference * 8 + m.5)
+  return (m.0 + sum + outerSum, difference + outerDifference * two, sum + outerSum * four,
+          difference + outerDifference * eight + m.5)
 }
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 36 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`.
+/// of the 36 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Each channel's patch rows are first
+/// split by phase (`winogradSplitPhases`), so that column j of 16 tiles is one unaligned load: with
+/// the deinterleaving shuffles and the arithmetic in one function, LLVM merged them into scalar code
+/// (a fifth of a 64×64×320 convolution's time).
 func winogradInputTransform4x4(
   _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int
 ) {
   let channels = range.count
-  let rowBytes = input.rowStride * 4
+  let rowCount = 4 * tileRows.count + 2  // the padded rows the block's patches cover
+  let phaseWidth = 16 * (groups.count + 1)  // the block's tiles and 16 more: columns 4 and 5 reach one tile on
+  let split = allocateAlignedFloats(rowCount * 4 * phaseWidth)  // [row][phase p][tile t] = padded row[4t + p]
+  defer { split.deallocate() }
+  let phaseBytes = phaseWidth * 4, rowBytes = 4 * phaseBytes
   for c in 0..<channels {
-    let plane = UnsafeRawPointer(input.base + (range.lowerBound + c) * input.planeStride)
-    for (rowIndex, tileRow) in tileRows.enumerated() {
-      for group in groups {
-        let slot = (rowIndex * groups.count + group - groups.lowerBound) * 16
-        // Padded rows 4·tileRow … +5, padded columns from 64·group: Bᵀ d along each row i.
-        let first = plane + (4 * tileRow * input.rowStride + 64 * group) * 4
-        let e0 = winogradB6(winogradPatchRow6(first)), e1 = winogradB6(winogradPatchRow6(first + rowBytes))
-        let e2 = winogradB6(winogradPatchRow6(first + 2 * rowBytes)), e3 = winogradB6(winogradPatchRow6(first + 3 * rowBytes))
-        let e4 = winogradB6(winogradPatchRow6(first + 4 * rowBytes)), e5 = winogradB6(winogradPatchRow6(first + 5 * rowBytes))
+    let plane = input.base + (range.lowerBound + c) * input.planeStride
+    winogradSplitPhases(plane + 4 * tileRows.lowerBound * input.rowStride + 64 * groups.lowerBound,
+                        rowStride: input.rowStride, rows: rowCount, chunks: groups.count + 1, into: split, phaseWidth: phaseWidth)
+    for rowIndex in 0..<tileRows.count {
+      for group in 0..<groups.count {
+        let slot = (rowIndex * groups.count + group) * 16
+        let origin = UnsafeRawPointer(split + 4 * rowIndex * 4 * phaseWidth + 16 * group)
+        // Patch row i, columns j = 0…5 of the 16 tiles: phases 0…3, then phases 0 and 1 one tile on.
+        @inline(__always) func patchRow(_ i: Int) -> SIMD16x6 {
+          let row = origin + i * rowBytes
+          return (row.loadUnaligned(as: SIMD16<Float>.self), row.loadUnaligned(fromByteOffset: phaseBytes, as: SIMD16<Float>.self),
+                  row.loadUnaligned(fromByteOffset: 2 * phaseBytes, as: SIMD16<Float>.self),
+                  row.loadUnaligned(fromByteOffset: 3 * phaseBytes, as: SIMD16<Float>.self),
+                  row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self),
+                  row.loadUnaligned(fromByteOffset: phaseBytes + 4, as: SIMD16<Float>.self))
+        }
+        // Bᵀ d along each row i.
+        let e0 = winogradB6(patchRow(0)), e1 = winogradB6(patchRow(1)), e2 = winogradB6(patchRow(2))
+        let e3 = winogradB6(patchRow(3)), e4 = winogradB6(patchRow(4)), e5 = winogradB6(patchRow(5))
         let target = UnsafeMutableRawPointer(transformed + (slot / 32) * channels * 32 + c * 32 + slot % 32)
         // Then Bᵀ along column j, stored at ξ = 6i + j.
         @inline(__always) func put(_ j: Int, _ column: SIMD16x6) {
@@ -88,24 +112,29 @@ func winogradInputTransform4x4(
   }
 }
 
-/// Columns j = 0…5 of one patch row for 16 tiles, `row[4t + j]`: the 64 floats from `row`
-/// deinterleaved twice give j = 0…3; j = 4, 5 are j = 0, 1 one tile on.
-@inline(__always)
-private func winogradPatchRow6(_ row: UnsafeRawPointer) -> SIMD16x6 {
-  let (even0, odd0) = simdDeinterleave(row.loadUnaligned(as: SIMD16<Float>.self),
-                                       row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-  let (even1, odd1) = simdDeinterleave(row.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self),
-                                       row.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self))
-  let (d0, d2) = simdDeinterleave(even0, even1)
-  let (d1, d3) = simdDeinterleave(odd0, odd1)
-  return (d0, d1, d2, d3, simdShiftedIn(d0, row.load(fromByteOffset: 256, as: Float.self)),
-          simdShiftedIn(d1, row.load(fromByteOffset: 260, as: Float.self)))
-}
-
-/// Lanes 1…15 of `v` followed by `last`.
-@inline(__always)
-private func simdShiftedIn(_ v: SIMD16<Float>, _ last: Float) -> SIMD16<Float> {
-  SIMD16(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], last)
+/// `rows` rows of `chunks` × 64 floats from `source` (rows `rowStride` floats apart) split by phase:
+/// `split[r][p][t] = source[r][4t + p]`, each phase `phaseWidth` floats. Kept out of line so that its
+/// shuffles stay apart from the transform's arithmetic.
+@inline(never)
+private func winogradSplitPhases(_ source: UnsafePointer<Float>, rowStride: Int, rows: Int, chunks: Int,
+                                 into split: UnsafeMutablePointer<Float>, phaseWidth: Int) {
+  for r in 0..<rows {
+    let row = UnsafeRawPointer(source + r * rowStride)
+    let target = UnsafeMutableRawPointer(split + r * 4 * phaseWidth)
+    for chunk in 0..<chunks {
+      let at = chunk * 256
+      let (even0, odd0) = simdDeinterleave(row.loadUnaligned(fromByteOffset: at, as: SIMD16<Float>.self),
+                                           row.loadUnaligned(fromByteOffset: at + 64, as: SIMD16<Float>.self))
+      let (even1, odd1) = simdDeinterleave(row.loadUnaligned(fromByteOffset: at + 128, as: SIMD16<Float>.self),
+                                           row.loadUnaligned(fromByteOffset: at + 192, as: SIMD16<Float>.self))
+      let (phase0, phase2) = simdDeinterleave(even0, even1)
+      let (phase1, phase3) = simdDeinterleave(odd0, odd1)
+      target.storeBytes(of: phase0, toByteOffset: chunk * 64, as: SIMD16<Float>.self)
+      target.storeBytes(of: phase1, toByteOffset: (phaseWidth + chunk * 16) * 4, as: SIMD16<Float>.self)
+      target.storeBytes(of: phase2, toByteOffset: (2 * phaseWidth + chunk * 16) * 4, as: SIMD16<Float>.self)
+      target.storeBytes(of: phase3, toByteOffset: (3 * phaseWidth + chunk * 16) * 4, as: SIMD16<Float>.self)
+    }
+  }
 }
 
 /// Y = Aᵀ M A + bias, sixteen tiles at a time, written as four output rows of 64 pixels (the last
