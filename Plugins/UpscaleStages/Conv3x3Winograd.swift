@@ -129,11 +129,13 @@ private struct WinogradRowScratch {
   let transformed: [UnsafeMutablePointer<Float>]
   let products: UnsafeMutablePointer<Float>
   let staging: UnsafeMutableRawPointer
+  let transformedFloats: Int
+  let productFloats: Int
 
   init(_ geometry: WinogradRowGeometry, blocks: Int, channels: Int) {
-    let transformedFloats = 4 * (winogradBandRows + 2) * channels * geometry.rowLength + 4 * winogradComponentPadding
+    transformedFloats = 4 * (winogradBandRows + 2) * channels * geometry.rowLength + 4 * winogradComponentPadding
     // Zeroed once: the tiles past the last strip are never computed but pass through the transposes.
-    let productFloats = blocks * 4 * winogradBandRows * geometry.rowLength * gemmNR
+    productFloats = blocks * 4 * winogradBandRows * geometry.rowLength * gemmNR
     transformed = [allocateAlignedFloats(transformedFloats), allocateAlignedFloats(transformedFloats)]
     products = allocateAlignedFloats(productFloats)
     products.initialize(repeating: 0, count: productFloats)
@@ -141,8 +143,8 @@ private struct WinogradRowScratch {
   }
 
   func release() {
-    transformed.forEach { $0.deallocate() }
-    products.deallocate()
+    transformed.forEach { releaseAlignedFloats($0, count: transformedFloats) }
+    releaseAlignedFloats(products, count: productFloats)
     staging.deallocate()
   }
 }

@@ -27,8 +27,9 @@ func attentionRun(
   // Kᵀ and V of every head packed once as GEMM B panels, shared by all query blocks of the head.
   let keyPanels = (s + gemmNR - 1) / gemmNR * gemmNR * d  // [S/NR][D][NR] per head
   let valuePanels = (dv + gemmNR - 1) / gemmNR * gemmNR * s  // [Dv/NR][S][NR] per head
-  let packed = allocateAlignedFloats(max(1, heads * (keyPanels + valuePanels)))  // 64-byte aligned, as B panels must be
-  defer { packed.deallocate() }
+  let packedFloats = heads * (keyPanels + valuePanels)
+  let packed = allocateAlignedFloats(packedFloats)  // 64-byte aligned, as B panels must be
+  defer { releaseAlignedFloats(packed, count: packedFloats) }
   ComputePool.shared.parallelFor(heads) { head in
     let keysT = GEMMMatrix(base: k + head * s * d * kSize, dtype: key.dtype, rowStride: 1, columnStride: d)
     gemmPackB(keysT, rows: 0..<d, columns: 0..<s, into: packed + head * (keyPanels + valuePanels))
@@ -48,7 +49,7 @@ func attentionRun(
     // Score rows padded off a multiple of 1 KB so the P·V GEMM can read them in place.
     let ldp = (width + 15) / 16 * 16 + ((width + 15) / 16 * 16 % 256 == 0 ? 16 : 0)
     let scores = allocateAlignedFloats(rows * ldp + 3 * rows)
-    defer { scores.deallocate() }
+    defer { releaseAlignedFloats(scores, count: rows * ldp + 3 * rows) }
     let sums = scores + rows * ldp  // softmax denominators so far
     let maxima = sums + rows  // running row maxima (in exponent units before `factor`)
     let rescale = maxima + rows

@@ -126,8 +126,9 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
     let slots = blocking.slots
     let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
     // 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
-    let transformedInput = allocateAlignedFloats(points * (inputStride + productStride))  // [points][S/32][chunk][32]
-    defer { transformedInput.deallocate() }
+    let scratchFloats = points * (inputStride + productStride)
+    let transformedInput = allocateAlignedFloats(scratchFloats)  // [points][S/32][chunk][32]
+    defer { releaseAlignedFloats(transformedInput, count: scratchFloats) }
     let products = transformedInput + points * inputStride  // [points][O][S]
     for item in (task * items / tasks)..<((task + 1) * items / tasks) {
       let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)

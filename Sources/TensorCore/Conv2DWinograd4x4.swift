@@ -69,7 +69,7 @@ func winogradInputTransform4x4(
   let rowCount = 4 * tileRows.count + 2  // the padded rows the block's patches cover
   let phaseWidth = 16 * (groups.count + 1)  // the block's tiles and 16 more: columns 4 and 5 reach one tile on
   let split = allocateAlignedFloats(rowCount * 4 * phaseWidth)  // [row][phase p][tile t] = padded row[4t + p]
-  defer { split.deallocate() }
+  defer { releaseAlignedFloats(split, count: rowCount * 4 * phaseWidth) }
   let phaseBytes = phaseWidth * 4, rowBytes = 4 * phaseBytes
   for c in 0..<channels {
     let plane = input.base + (range.lowerBound + c) * input.planeStride

@@ -130,13 +130,14 @@ func gemmBatched(_ batch: Int, parallel: Bool = true, _ problem: (Int) -> GEMMPr
 /// Packed A block, packed B block and one edge tile for one task.
 private struct GEMMScratch {
   let buffer: UnsafeMutablePointer<Float>
+  let floats: Int
 
   init(tileM: Int, tileN: Int) {
-    let floats = tileM * gemmKC + gemmKC * tileN + gemmMR * gemmNR
+    floats = tileM * gemmKC + gemmKC * tileN + gemmMR * gemmNR
     buffer = allocateAlignedFloats(floats)
   }
 
-  func release() { buffer.deallocate() }
+  func release() { releaseAlignedFloats(buffer, count: floats) }
 }
 
 /// Computes C[rows, columns] of each of `problems` (which share A) completely: bias, then every K

@@ -1,8 +1,5 @@
 // The memory behind a tensor: either allocated here (and freed with it) or borrowed from an owner
 // that keeps it alive, such as a memory-mapped weight file.
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A block of bytes that one or more tensors view.
 public final class TensorStorage: @unchecked Sendable {
@@ -36,34 +33,6 @@ public final class TensorStorage: @unchecked Sendable {
   }
 
   deinit {
-    if owner == nil { base.deallocate() }
+    if owner == nil { releaseScratch(base, byteCount: byteCount) }
   }
-}
-
-/// `count` uninitialised floats of scratch, 64-byte aligned so that a SIMD16 load or store touches
-/// one cache line (a large `allocate(capacity:)` block starts 16 bytes into a page); freed with
-/// `deallocate()`.
-public func allocateAlignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
-  allocateScratch(byteCount: count * 4).bindMemory(to: Float.self, capacity: max(count, 1))
-}
-
-/// Blocks from this size up are 2 MB aligned and advised as transparent huge pages.
-private let hugePageThreshold = 4 << 20
-
-/// `byteCount` uninitialised bytes, 64-byte aligned, freed with `deallocate()`. A block of 4 MB or
-/// more (a convolution's transformed kernels, activations) is 2 MB aligned and advised as
-/// transparent huge pages (the machine's THP mode is `madvise`): one TLB entry and one page fault
-/// per 2 MB instead of per 4 KB.
-func allocateScratch(byteCount: Int) -> UnsafeMutableRawPointer {
-  #if canImport(Glibc)
-  if byteCount >= hugePageThreshold {
-    var block: UnsafeMutableRawPointer?
-    let hugePage = 2 << 20
-    if posix_memalign(&block, hugePage, byteCount) == 0, let block {
-      _ = madvise(block, byteCount, MADV_HUGEPAGE)  // advice only: without it the block still works
-      return block
-    }
-  }
-  #endif
-  return UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
 }

@@ -1,0 +1,99 @@
+// Memory for tensors and kernel scratch: 64-byte aligned, and for large blocks huge pages and reuse.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `count` uninitialised floats of scratch, 64-byte aligned so that a SIMD16 load or store touches
+/// one cache line (a large `allocate(capacity:)` block starts 16 bytes into a page). Give them back
+/// with `releaseAlignedFloats(_:count:)`.
+public func allocateAlignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+  allocateScratch(byteCount: count * 4).bindMemory(to: Float.self, capacity: max(count, 1))
+}
+
+/// Gives back `count` floats from `allocateAlignedFloats(_:)`.
+public func releaseAlignedFloats(_ floats: UnsafeMutablePointer<Float>, count: Int) {
+  releaseScratch(UnsafeMutableRawPointer(floats), byteCount: count * 4)
+}
+
+/// Blocks from this size up are 2 MB aligned, advised as transparent huge pages and kept for reuse.
+private let largeBlockBytes = 4 << 20
+private let hugePageBytes = 2 << 20
+
+/// `byteCount` uninitialised bytes, 64-byte aligned; give them back with `releaseScratch`. A block of
+/// 4 MB or more (activations, a convolution's transformed kernels, a task's Winograd buffers) is
+/// rounded up to whole 2 MB pages, 2 MB aligned and advised as transparent huge pages (the machine's
+/// THP mode is `madvise`): one TLB entry and one page fault per 2 MB instead of per 4 KB. It comes
+/// from `LargeBlockCache` when a block of its size was given back.
+func allocateScratch(byteCount: Int) -> UnsafeMutableRawPointer {
+  #if canImport(Glibc)
+  if byteCount >= largeBlockBytes {
+    let size = (byteCount + hugePageBytes - 1) / hugePageBytes * hugePageBytes
+    if let block = LargeBlockCache.shared.take(size) { return block }
+    var block: UnsafeMutableRawPointer?
+    if posix_memalign(&block, hugePageBytes, size) == 0, let block {
+      _ = madvise(block, size, MADV_HUGEPAGE)  // advice only: without it the block still works
+      LargeBlockCache.shared.track(block, size: size)
+      return block
+    }
+  }
+  #endif
+  return UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+}
+
+/// Gives back `byteCount` bytes from `allocateScratch(byteCount:)`.
+func releaseScratch(_ block: UnsafeMutableRawPointer, byteCount: Int) {
+  #if canImport(Glibc)
+  if byteCount >= largeBlockBytes {
+    LargeBlockCache.shared.keepOrFree(block)
+    return
+  }
+  #endif
+  block.deallocate()
+}
+
+/// Large blocks given back, by size, for later allocations of that size or up to half of it (the
+/// layers of a denoising step repeat every step). A fresh block costs page faults and the kernel
+/// zeroing it; on the Karlo-size decoder step that zeroing (`clear_page_erms`) took 3.7 % of the
+/// time. At most 256 MB are kept; beyond that a block is freed.
+private final class LargeBlockCache: @unchecked Sendable {
+  static let shared = LargeBlockCache()
+  private let limit = 256 << 20
+  private let lock = NSLock()
+  /// Kept blocks by size.
+  private var kept: [Int: [UnsafeMutableRawPointer]] = [:]
+  private var keptBytes = 0
+  /// The size of every large block allocated and not freed, kept or in use.
+  private var sizes: [UnsafeMutableRawPointer: Int] = [:]
+
+  /// The smallest kept block of `size` to `2 · size` bytes.
+  func take(_ size: Int) -> UnsafeMutableRawPointer? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard let fit = kept.keys.filter({ $0 >= size && $0 <= 2 * size && !(kept[$0]?.isEmpty ?? true) }).min(),
+          let block = kept[fit]?.popLast() else { return nil }
+    keptBytes -= fit
+    return block
+  }
+
+  /// Records a freshly allocated block.
+  func track(_ block: UnsafeMutableRawPointer, size: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    sizes[block] = size
+  }
+
+  /// Keeps `block` for reuse, or frees it when the cache is full.
+  func keepOrFree(_ block: UnsafeMutableRawPointer) {
+    lock.lock()
+    defer { lock.unlock() }
+    guard let size = sizes[block] else { return free(block) }
+    if keptBytes + size > limit {
+      sizes[block] = nil
+      free(block)
+      return
+    }
+    kept[size, default: []].append(block)
+    keptBytes += size
+  }
+}
