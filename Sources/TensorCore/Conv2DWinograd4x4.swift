@@ -143,32 +143,27 @@ func winogradOutputTransform4x4(
   _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
   tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
-  for o in 0..<outputs {
-    let start = SIMD16<Float>(repeating: bias[o])
-    for (rowIndex, tileRow) in tileRows.enumerated() {
-      for group in groups {
-        let source = UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16)
-        // Aᵀ M along each column j (rows i = 0…5 → 4), then along each of the four rows.
-        @inline(__always) func column(_ j: Int) -> SIMD16x4 {
-          @inline(__always) func m(_ i: Int) -> SIMD16<Float> {
-            source.loadUnaligned(fromByteOffset: (6 * i + j) * perXi * 4, as: SIMD16<Float>.self)
-          }
-          return winogradA6((m(0), m(1), m(2), m(3), m(4), m(5)))
-        }
-        let (s0, s1, s2, s3, s4, s5) = (column(0), column(1), column(2), column(3), column(4), column(5))
-        let firstPixel = group * 64
-        let count = min(64, width - firstPixel)
-        let target = output.base + o * output.planeStride + 4 * tileRow * output.rowStride + firstPixel
-        @inline(__always) func store(_ r: Int, _ y: SIMD16x4) {
-          guard 4 * tileRow + r < height else { return }
-          winogradStore64((y.0 + start, y.1 + start, y.2 + start, y.3 + start), count, target + r * output.rowStride)
-        }
-        store(0, winogradA6((s0.0, s1.0, s2.0, s3.0, s4.0, s5.0)))
-        store(1, winogradA6((s0.1, s1.1, s2.1, s3.1, s4.1, s5.1)))
-        store(2, winogradA6((s0.2, s1.2, s2.2, s3.2, s4.2, s5.2)))
-        store(3, winogradA6((s0.3, s1.3, s2.3, s3.3, s4.3, s5.3)))
+  winogradForEachOutputGroup(products, outputs: outputs, slots: slots, tileRows: tileRows, groups: groups, bias: bias) {
+    o, start, tileRow, group, source in
+    // Aᵀ M along each column j (rows i = 0…5 → 4), then along each of the four rows.
+    @inline(__always) func column(_ j: Int) -> SIMD16x4 {
+      @inline(__always) func m(_ i: Int) -> SIMD16<Float> {
+        source.loadUnaligned(fromByteOffset: (6 * i + j) * perXi * 4, as: SIMD16<Float>.self)
       }
+      return winogradA6((m(0), m(1), m(2), m(3), m(4), m(5)))
     }
+    let (s0, s1, s2, s3, s4, s5) = (column(0), column(1), column(2), column(3), column(4), column(5))
+    let firstPixel = group * 64
+    let count = min(64, width - firstPixel)
+    let target = output.base + o * output.planeStride + 4 * tileRow * output.rowStride + firstPixel
+    @inline(__always) func store(_ r: Int, _ y: SIMD16x4) {
+      guard 4 * tileRow + r < height else { return }
+      winogradStore64((y.0 + start, y.1 + start, y.2 + start, y.3 + start), count, target + r * output.rowStride)
+    }
+    store(0, winogradA6((s0.0, s1.0, s2.0, s3.0, s4.0, s5.0)))
+    store(1, winogradA6((s0.1, s1.1, s2.1, s3.1, s4.1, s5.1)))
+    store(2, winogradA6((s0.2, s1.2, s2.2, s3.2, s4.2, s5.2)))
+    store(3, winogradA6((s0.3, s1.3, s2.3, s3.3, s4.3, s5.3)))
   }
 }
 

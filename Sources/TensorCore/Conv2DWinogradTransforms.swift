@@ -75,25 +75,38 @@ func winogradOutputTransform(
   _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
   tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
+  winogradForEachOutputGroup(products, outputs: outputs, slots: slots, tileRows: tileRows, groups: groups, bias: bias) {
+    o, start, tileRow, group, source in
+    @inline(__always) func m(_ xi: Int) -> SIMD16<Float> {
+      source.loadUnaligned(fromByteOffset: xi * perXi * 4, as: SIMD16<Float>.self)
+    }
+    // Aᵀ M (rows) with Aᵀ = [1 1 1 0; 0 1 -1 -1], then (Aᵀ M) A (columns).
+    let s0 = (m(0) + m(4) + m(8), m(1) + m(5) + m(9), m(2) + m(6) + m(10), m(3) + m(7) + m(11))
+    let s1 = (m(4) - m(8) - m(12), m(5) - m(9) - m(13), m(6) - m(10) - m(14), m(7) - m(11) - m(15))
+    // Output rows 2·tileRow and +1: 32 pixels each, even and odd columns interleaved.
+    let top = simdInterleave(start + s0.0 + s0.1 + s0.2, start + s0.1 - s0.2 - s0.3)
+    let bottom = simdInterleave(start + s1.0 + s1.1 + s1.2, start + s1.1 - s1.2 - s1.3)
+    let column = group * 32
+    let count = min(32, width - column)
+    let target = output.base + o * output.planeStride + 2 * tileRow * output.rowStride + column
+    winogradStore(top, count, target)
+    if 2 * tileRow + 1 < height { winogradStore(bottom, count, target + output.rowStride) }
+  }
+}
+
+/// Calls `body` for every output channel o and group (16 tiles) of a block, in that order, with
+/// o's bias in every lane, the group's tile row and group index, and its products: ξ's 16 values at
+/// `source + ξ · xiStride` floats.
+@inline(__always)
+func winogradForEachOutputGroup(
+  _ products: UnsafePointer<Float>, outputs: Int, slots: Int, tileRows: Range<Int>, groups: Range<Int>,
+  bias: UnsafePointer<Float>, _ body: (_ o: Int, _ start: SIMD16<Float>, _ tileRow: Int, _ group: Int, _ source: UnsafeRawPointer) -> Void
+) {
   for o in 0..<outputs {
     let start = SIMD16<Float>(repeating: bias[o])
     for (rowIndex, tileRow) in tileRows.enumerated() {
       for group in groups {
-        let source = UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16)
-        @inline(__always) func m(_ xi: Int) -> SIMD16<Float> {
-          source.loadUnaligned(fromByteOffset: xi * perXi * 4, as: SIMD16<Float>.self)
-        }
-        // Aᵀ M (rows) with Aᵀ = [1 1 1 0; 0 1 -1 -1], then (Aᵀ M) A (columns).
-        let s0 = (m(0) + m(4) + m(8), m(1) + m(5) + m(9), m(2) + m(6) + m(10), m(3) + m(7) + m(11))
-        let s1 = (m(4) - m(8) - m(12), m(5) - m(9) - m(13), m(6) - m(10) - m(14), m(7) - m(11) - m(15))
-        // Output rows 2·tileRow and +1: 32 pixels each, even and odd columns interleaved.
-        let top = simdInterleave(start + s0.0 + s0.1 + s0.2, start + s0.1 - s0.2 - s0.3)
-        let bottom = simdInterleave(start + s1.0 + s1.1 + s1.2, start + s1.1 - s1.2 - s1.3)
-        let column = group * 32
-        let count = min(32, width - column)
-        let target = output.base + o * output.planeStride + 2 * tileRow * output.rowStride + column
-        winogradStore(top, count, target)
-        if 2 * tileRow + 1 < height { winogradStore(bottom, count, target + output.rowStride) }
+        body(o, start, tileRow, group, UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16))
       }
     }
   }

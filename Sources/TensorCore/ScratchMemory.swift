@@ -24,7 +24,7 @@ private let hugePageBytes = 2 << 20
 /// 4 MB or more (activations, a convolution's transformed kernels, a task's Winograd buffers) is
 /// rounded up to whole 2 MB pages, 2 MB aligned and advised as transparent huge pages (the machine's
 /// THP mode is `madvise`): one TLB entry and one page fault per 2 MB instead of per 4 KB. It comes
-/// from `LargeBlockCache` when a block of its size was given back.
+/// from `LargeBlockCache` when a block of its size (up to twice it) was given back.
 func allocateScratch(byteCount: Int) -> UnsafeMutableRawPointer {
   #if canImport(Glibc)
   if byteCount >= largeBlockBytes {
@@ -54,8 +54,8 @@ func releaseScratch(_ block: UnsafeMutableRawPointer, byteCount: Int) {
 
 /// Large blocks given back, by size, for later allocations of that size or up to half of it (the
 /// layers of a denoising step repeat every step). A fresh block costs page faults and the kernel
-/// zeroing it; on the Karlo-size decoder step that zeroing (`clear_page_erms`) took 3.7 % of the
-/// time. At most 256 MB are kept; beyond that a block is freed.
+/// zeroing it; on the Karlo-size decoder step that zeroing (`clear_page_erms`) took 3.7–3.9 % of
+/// the time. At most 256 MB are kept (never returned to the system); beyond that a block is freed.
 private final class LargeBlockCache: @unchecked Sendable {
   static let shared = LargeBlockCache()
   private let limit = 256 << 20
