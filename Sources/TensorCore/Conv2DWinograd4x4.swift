@@ -172,18 +172,6 @@ func winogradOutputTransform4x4(
 private func winogradStore64(_ y: SIMD16x4, _ count: Int, _ target: UnsafeMutablePointer<Float>) {
   let (even0, even1) = simdInterleave(y.0, y.2)  // columns 0 and 2 of tiles 0…7, then 8…15
   let (odd0, odd1) = simdInterleave(y.1, y.3)
-  let (p0, p1) = simdInterleave(even0, odd0)
-  let (p2, p3) = simdInterleave(even1, odd1)
-  let raw = UnsafeMutableRawPointer(target)
-  if count == 64 {
-    raw.storeBytes(of: p0, as: SIMD16<Float>.self)
-    raw.storeBytes(of: p1, toByteOffset: 64, as: SIMD16<Float>.self)
-    raw.storeBytes(of: p2, toByteOffset: 128, as: SIMD16<Float>.self)
-    raw.storeBytes(of: p3, toByteOffset: 192, as: SIMD16<Float>.self)
-  } else {
-    for lane in 0..<count {
-      let vector = lane < 32 ? (lane < 16 ? p0 : p1) : (lane < 48 ? p2 : p3)
-      target[lane] = vector[lane % 16]
-    }
-  }
+  winogradStore(simdInterleave(even0, odd0), min(32, count), target)
+  if count > 32 { winogradStore(simdInterleave(even1, odd1), count - 32, target + 32) }
 }

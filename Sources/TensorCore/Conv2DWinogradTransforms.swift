@@ -114,7 +114,7 @@ func winogradForEachOutputGroup(
 
 /// The first `count` of the 32 values `halves`.
 @inline(__always)
-private func winogradStore(_ halves: (SIMD16<Float>, SIMD16<Float>), _ count: Int, _ target: UnsafeMutablePointer<Float>) {
+func winogradStore(_ halves: (SIMD16<Float>, SIMD16<Float>), _ count: Int, _ target: UnsafeMutablePointer<Float>) {
   if count == 32 {
     UnsafeMutableRawPointer(target).storeBytes(of: halves.0, as: SIMD16<Float>.self)
     UnsafeMutableRawPointer(target).storeBytes(of: halves.1, toByteOffset: 64, as: SIMD16<Float>.self)

@@ -8,12 +8,12 @@ import Glibc
 /// one cache line (a large `allocate(capacity:)` block starts 16 bytes into a page). Give them back
 /// with `releaseAlignedFloats(_:count:)`.
 public func allocateAlignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
-  allocateScratch(byteCount: count * 4).bindMemory(to: Float.self, capacity: max(count, 1))
+  allocateScratch(byteCount: max(count, 1) * 4).bindMemory(to: Float.self, capacity: max(count, 1))
 }
 
 /// Gives back `count` floats from `allocateAlignedFloats(_:)`.
 public func releaseAlignedFloats(_ floats: UnsafeMutablePointer<Float>, count: Int) {
-  releaseScratch(UnsafeMutableRawPointer(floats), byteCount: count * 4)
+  releaseScratch(UnsafeMutableRawPointer(floats), byteCount: max(count, 1) * 4)
 }
 
 /// Blocks from this size up are 2 MB aligned, advised as transparent huge pages and kept for reuse.
