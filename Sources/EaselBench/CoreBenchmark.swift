@@ -35,6 +35,7 @@ enum CoreBenchmark {
       index += 2
     }
     let workloads = makeWorkloads().filter { only?.contains($0.name) ?? true }
+      + makeDecoderConvWorkloads().filter { only?.contains($0.name) ?? false }
     for threads in threadCounts {
       ComputePool.shared.setThreadCount(threads)
       let peak = FMAPeak.measure(threads: threads, cpuTime: useCPUTime)
@@ -70,6 +71,36 @@ enum CoreBenchmark {
       values[index] = Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
     }
     return Tensor(values, shape: shape)
+  }
+
+  /// The Karlo decoder's 3×3 convolutions at each resolution (guided batch of 2, f16 weights as the
+  /// model folder has them, laid out as the UNet loads them), run only when `--only` names them:
+  /// conv-karlo-64, -32, -16, -8; with a suffix -tensor, the same weights as a row-major tensor.
+  static func makeDecoderConvWorkloads() -> [Workload] {
+    [(64, 320), (32, 640), (16, 960), (8, 1280)].flatMap { size, channels in
+      let image = random([2, channels, size, size], seed: 11)
+      let filters = half(random([channels, channels, 3, 3], seed: 12))
+      let weights = ConvWeights(filters)
+      let bias = random([channels], seed: 13)
+      let detail = "conv2d 3x3 pad 1, [2,\(channels),\(size),\(size)] -> [2,\(channels),\(size),\(size)], f16 weights"
+      let flops = Double(2 * 2 * channels * channels * 9 * size * size)
+      return [
+        Workload(name: "conv-karlo-\(size)", detail: detail, flops: flops) {
+          conv2d(image, weights: weights, bias: bias, padding: 1)
+        },
+        Workload(name: "conv-karlo-\(size)-tensor", detail: detail + " (row-major)", flops: flops) {
+          conv2d(image, weight: filters, bias: bias, padding: 1)
+        },
+      ]
+    }
+  }
+
+  /// `tensor` (f32) rounded to f16.
+  static func half(_ tensor: Tensor) -> Tensor {
+    let storage = TensorStorage(uninitializedByteCount: tensor.count * 2)
+    let target = storage.base.assumingMemoryBound(to: Float16.self)
+    for index in 0..<tensor.count { target[index] = Float16(tensor.floats[index]) }
+    return Tensor(shape: tensor.shape, dtype: .f16, storage: storage)
   }
 
   static func makeWorkloads() -> [Workload] {

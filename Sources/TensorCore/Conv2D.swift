@@ -6,48 +6,77 @@
 /// optional `bias` [O], zero `padding` on every side. Returns [N, O, OH, OW] with
 /// OH = (H + 2·padding − KH) / stride + 1 (likewise OW).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, groups: Int = 1) -> Tensor {
-  let g = Conv2DGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
-  if let tile = conv2dWinogradTile(inChannels: g.inChannels, outChannels: g.outChannels, width: g.width,
-                                   kernel: (g.kernelHeight, g.kernelWidth), stride: stride, padding: padding, groups: groups) {
+  let g = Conv2DGeometry(x, weight: weight.shape, dtype: weight.dtype, bias: bias, stride: stride, padding: padding,
+                         groups: groups)
+  if let tile = g.winogradTile(stride: stride, padding: padding, groups: groups) {
     return conv2dWinograd(x, weight: weight, bias: bias, tile: tile)
   }
+  let weightBase = UnsafeRawPointer(weight.rawPointer)
+  let groupBytes = g.groupOutChannels * g.groupK * weight.dtype.byteSize
+  return withExtendedLifetime(weight) {
+    conv2dGEMM(x, g, bias: bias, stride: stride, padding: padding, groups: groups) { group in
+      GEMMMatrix(base: weightBase + group * groupBytes, dtype: weight.dtype, rowStride: g.groupK, columnStride: 1)
+    }
+  }
+}
+
+/// ``conv2d(_:weight:bias:stride:padding:groups:)`` with weights laid out beforehand (`ConvWeights`,
+/// their groups the convolution's): the same result bit for bit.
+public func conv2d(_ x: Tensor, weights: ConvWeights, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+  let g = Conv2DGeometry(x, weight: weights.shape, dtype: weights.dtype, bias: bias, stride: stride, padding: padding,
+                         groups: weights.groups)
+  if let tile = g.winogradTile(stride: stride, padding: padding, groups: weights.groups) {
+    return withExtendedLifetime(weights) {
+      conv2dWinograd(x, weight: weights.panels[0].matrix, outputs: g.outChannels, bias: bias, tile: tile)
+    }
+  }
+  return withExtendedLifetime(weights) {
+    conv2dGEMM(x, g, bias: bias, stride: stride, padding: padding, groups: weights.groups) { weights.panels[$0].matrix }
+  }
+}
+
+/// The GEMM path of `conv2d`: one product per image and group, A = `groupWeights(group)`
+/// [O/G, C/G·KH·KW] (kept alive by the caller).
+private func conv2dGEMM(
+  _ x: Tensor, _ g: Conv2DGeometry, bias: Tensor?, stride: Int, padding: Int, groups: Int,
+  groupWeights: (Int) -> GEMMMatrix
+) -> Tensor {
   let result = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])  // [N,C,H,W] -> [N,O,OH,OW]
   let biasValues = bias?.toFloat32()
-  let input = x.floats
+  // A padded convolution reads a zero-bordered copy of x, so that every im2col run is a plain copy.
+  let border = g.kernelHeight > 1 || g.kernelWidth > 1 ? padding : 0
+  let (height, width) = (g.height + 2 * border, g.width + 2 * border)
+  let inPlane = height * width
+  let bordered = border > 0 ? zeroBorderedPlanes(x, border: border, rowStride: width, planeStride: inPlane) : x.storage
+  let input = border > 0 ? UnsafePointer(bordered.base.assumingMemoryBound(to: Float.self)) : x.floats
   let output = result.mutableFloats
-  let weightBase = UnsafeRawPointer(weight.rawPointer)
-  let weightSize = weight.dtype.byteSize
-  let groupK = g.groupInChannels * g.kernelHeight * g.kernelWidth
   let outPlane = g.outHeight * g.outWidth
-  let inPlane = g.height * g.width
   let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && stride == 1 && padding == 0
-  withExtendedLifetime(biasValues) {
+  withExtendedLifetime((biasValues, bordered)) {
     let biasPointer = biasValues?.floats
     gemmBatched(g.batch * groups) { item in
       let (image, group) = (item / groups, item % groups)
       let channels = input + (image * g.inChannels + group * g.groupInChannels) * inPlane
       let source: GEMMSourceB = pointwise
         ? .matrix(GEMMMatrix(base: UnsafeRawPointer(channels), dtype: .f32, rowStride: inPlane, columnStride: 1))
-        : .image(Im2colImage(base: channels, height: g.height, width: g.width, kernelHeight: g.kernelHeight,
-                             kernelWidth: g.kernelWidth, stride: stride, padding: padding,
+        : .image(Im2colImage(base: channels, height: height, width: width, kernelHeight: g.kernelHeight,
+                             kernelWidth: g.kernelWidth, stride: stride, padding: padding - border,
                              outputHeight: g.outHeight, outputWidth: g.outWidth))
       return GEMMProblem(
-        m: g.groupOutChannels, n: outPlane, k: groupK,
-        a: GEMMMatrix(base: weightBase + group * g.groupOutChannels * groupK * weightSize, dtype: weight.dtype,
-                      rowStride: groupK, columnStride: 1),
-        b: source,
+        m: g.groupOutChannels, n: outPlane, k: g.groupK, a: groupWeights(group), b: source,
         c: output + (image * g.outChannels + group * g.groupOutChannels) * outPlane, ldc: outPlane,
         rowBias: biasPointer.map { $0 + group * g.groupOutChannels })
     }
   }
-  return result
+  return withExtendedLifetime(x) { result }
 }
 
 /// The scalar twin of ``conv2d(_:weight:bias:stride:padding:groups:)``: direct loops.
 public func conv2dReference(
   _ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, groups: Int = 1
 ) -> Tensor {
-  let g = Conv2DGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+  let g = Conv2DGeometry(x, weight: weight.shape, dtype: weight.dtype, bias: bias, stride: stride, padding: padding,
+                         groups: groups)
   let xValues = x.scalars
   let wValues = weight.scalars
   let bValues = bias?.scalars
@@ -85,15 +114,23 @@ private struct Conv2DGeometry {
   var batch, inChannels, height, width: Int
   var outChannels, groupInChannels, groupOutChannels, kernelHeight, kernelWidth: Int
   var outHeight, outWidth: Int
+  /// Each group's GEMM K: C/G·KH·KW.
+  var groupK: Int { groupInChannels * kernelHeight * kernelWidth }
 
-  init(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, groups: Int) {
-    precondition(x.rank == 4 && weight.rank == 4, "conv2d: x \(x.shape) and weight \(weight.shape) must be 4-D")
-    precondition(x.dtype == .f32 && weight.dtype.isFloatingPoint, "conv2d: x f32, weight f32/f16/bf16")
+  /// The Winograd tile this convolution runs with, if any.
+  func winogradTile(stride: Int, padding: Int, groups: Int) -> WinogradTile? {
+    conv2dWinogradTile(inChannels: inChannels, outChannels: outChannels, width: width, kernel: (kernelHeight, kernelWidth),
+                       stride: stride, padding: padding, groups: groups)
+  }
+
+  init(_ x: Tensor, weight: [Int], dtype: DType, bias: Tensor?, stride: Int, padding: Int, groups: Int) {
+    precondition(x.rank == 4 && weight.count == 4, "conv2d: x \(x.shape) and weight \(weight) must be 4-D")
+    precondition(x.dtype == .f32 && dtype.isFloatingPoint, "conv2d: x f32, weight f32/f16/bf16")
     precondition(stride >= 1 && padding >= 0 && groups >= 1, "conv2d: stride \(stride), padding \(padding), groups \(groups)")
     (batch, inChannels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    (outChannels, groupInChannels, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+    (outChannels, groupInChannels, kernelHeight, kernelWidth) = (weight[0], weight[1], weight[2], weight[3])
     precondition(inChannels % groups == 0 && outChannels % groups == 0 && inChannels / groups == groupInChannels,
-                 "conv2d: x \(x.shape), weight \(weight.shape) and groups \(groups) disagree")
+                 "conv2d: x \(x.shape), weight \(weight) and groups \(groups) disagree")
     if let bias { precondition(bias.count == outChannels, "conv2d: bias \(bias.shape) for \(outChannels) channels") }
     groupOutChannels = outChannels / groups
     outHeight = (height + 2 * padding - kernelHeight) / stride + 1

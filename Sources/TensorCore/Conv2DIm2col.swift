@@ -69,14 +69,33 @@ func im2colPackB(_ image: Im2colImage, rows: Range<Int>, columns: Range<Int>, in
   }
 }
 
+/// The planes of `x` [N, C, H, W] (f32) copied behind a zero border `border` pixels wide: pixel (h, w)
+/// of plane p at `p · planeStride + (h + border) · rowStride + w + border` (rowStride ≥ W + 2·border;
+/// planeStride ≥ (H + 2·border) · rowStride, the floats past that zero too).
+func zeroBorderedPlanes(_ x: Tensor, border: Int, rowStride: Int, planeStride: Int) -> TensorStorage {
+  let (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+  let bordered = TensorStorage(zeroedByteCount: planes * planeStride * 4)  // [N, C, plane]
+  let padded = bordered.base.assumingMemoryBound(to: Float.self)
+  let source = x.floats
+  forEachChunk(planes, work: height * width) { range in
+    for plane in range {
+      for h in 0..<height {
+        (padded + plane * planeStride + (h + border) * rowStride + border)
+          .update(from: source + (plane * height + h) * width, count: width)
+      }
+    }
+  }
+  return withExtendedLifetime(x) { bordered }
+}
+
 /// out[j] = line[first + j * stride] for j in 0..<count, 0 where the index leaves 0..<width.
 @inline(__always)
 private func im2colCopyRun(
   _ line: UnsafePointer<Float>, _ width: Int, _ first: Int, _ stride: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>
 ) {
-  // Columns j in lower..<upper land inside the line.
-  let lower = first >= 0 ? 0 : min(count, (-first + stride - 1) / stride)
-  let upper = first >= width ? 0 : max(lower, min(count, (width - 1 - first) / stride + 1))
+  // Columns j in lower..<upper land inside the line (no division for stride 1: this runs per run).
+  let lower = first >= 0 ? 0 : min(count, stride == 1 ? -first : (-first + stride - 1) / stride)
+  let upper = first >= width ? 0 : max(lower, min(count, stride == 1 ? width - first : (width - 1 - first) / stride + 1))
   if lower > 0 { out.update(repeating: 0, count: lower) }
   if stride == 1 {
     // Runs are at most gemmNR long: inline vector copies beat a memmove call.
@@ -87,6 +106,16 @@ private func im2colCopyRun(
       to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), toByteOffset: j * 4,
                     as: SIMD16<Float>.self)
       j += 16
+    }
+    if j + 8 <= upper {
+      to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self), toByteOffset: j * 4,
+                    as: SIMD8<Float>.self)
+      j += 8
+    }
+    if j + 4 <= upper {
+      to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self), toByteOffset: j * 4,
+                    as: SIMD4<Float>.self)
+      j += 4
     }
     while j < upper {
       out[j] = line[first + j]

@@ -50,21 +50,24 @@ private let winogradTargetSlots = 256
 /// `x` [N, C, H, W] (f32) convolved with `weight` [O, C, 3, 3] (f32, f16 or bf16), padding 1, plus
 /// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`, in tiles of `tile`.
 func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTile) -> Tensor {
+  precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "conv2dWinograd: weight \(weight.shape)")
+  let matrix = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: weight.dtype, rowStride: weight.shape[1] * 9,
+                          columnStride: 1)
+  return withExtendedLifetime(weight) {
+    conv2dWinograd(x, weight: matrix, outputs: weight.shape[0], bias: bias, tile: tile)
+  }
+}
+
+/// The same with the kernels as an [O, C·9] matrix `weight` (strided or in panels, kept alive by the caller).
+func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?, tile: WinogradTile) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-  let kernels = WinogradKernels(weight: weight, bias: bias, tile: tile)  // [O, C, 3, 3] -> [points, O, C]
+  // [O, C, 3, 3] -> [points, O, C]
+  let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: bias, tile: tile)
   let outputs = kernels.outChannels
   let rowStride = width + 2
   let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride, tile: tile)
-  let bordered = TensorStorage(zeroedByteCount: batch * channels * planeStride * 4)  // [N, C, plane] zero-bordered
+  let bordered = zeroBorderedPlanes(x, border: 1, rowStride: rowStride, planeStride: planeStride)  // [N, C, plane]
   let padded = bordered.base.assumingMemoryBound(to: Float.self)
-  let source = x.floats
-  forEachChunk(batch * channels, work: height * width) { planes in
-    for plane in planes {
-      for h in 0..<height {
-        (padded + plane * planeStride + (h + 1) * rowStride + 1).update(from: source + (plane * height + h) * width, count: width)
-      }
-    }
-  }
   let result = Tensor(uninitialized: [batch, outputs, height, width])  // [N,C,H,W] -> [N,O,H,W]
   let images = (0..<batch).map { image in
     (BorderedPlanes(base: padded + image * channels * planeStride, planeStride: planeStride, rowStride: rowStride,
@@ -72,7 +75,7 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTi
      OutputPlanes(base: result.mutableFloats + image * outputs * height * width, planeStride: height * width, rowStride: width))
   }
   winogradConv3x3(images, kernels)
-  return withExtendedLifetime((bordered, x)) { result }
+  return withExtendedLifetime(bordered) { result }
 }
 
 /// C planes of H×W floats behind a one-pixel zero border: pixel (h, w) of channel c is at
@@ -198,56 +201,70 @@ struct WinogradKernels {
   /// [O] (f32)
   let bias: Tensor
 
-  /// From `weight` [O, C, 3, 3] (f32, f16 or bf16) and optional `bias` [O].
-  init(weight: Tensor, bias: Tensor?, tile: WinogradTile) {
-    precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "WinogradKernels: weight \(weight.shape)")
-    (outChannels, inChannels) = (weight.shape[0], weight.shape[1])
+  /// From `weight`, the [O, C·9] matrix of the kernels [O, C, 3, 3] (f32, f16 or bf16, kept alive by
+  /// the caller), and optional `bias` [O].
+  init(weight: GEMMMatrix, outputs: Int, channels: Int, bias: Tensor?, tile: WinogradTile) {
+    (outChannels, inChannels) = (outputs, channels)
     self.tile = tile
-    (transformed, rowStride) = winogradTransform(weight, tile: tile)
-    let outputs = weight.shape[0]
+    (transformed, rowStride) = winogradTransform(weight, outputs: outputs, channels: channels, tile: tile)
     if let bias { precondition(bias.count == outputs, "WinogradKernels: bias \(bias.shape) for \(outputs) outputs") }
     self.bias = bias?.toFloat32() ?? Tensor(zeros: [outputs])
   }
 }
 
-private func winogradTransform(_ weight: Tensor, tile: WinogradTile) -> (TensorStorage, rowStride: Int) {
-  let (outputs, channels) = (weight.shape[0], weight.shape[1])
+/// U for the kernels of `weight` [O, C·9] (strided or laid out in panels; f32, f16 or bf16).
+private func winogradTransform(_ weight: GEMMMatrix, outputs: Int, channels: Int, tile: WinogradTile)
+  -> (TensorStorage, rowStride: Int) {
   let rowStride = channels % 256 == 0 ? channels + 16 : channels
-  let kernels = weight.toFloat32()
   let transformed = TensorStorage(uninitializedByteCount: tile.points * outputs * rowStride * 4)
   let u = transformed.base.assumingMemoryBound(to: Float.self)
-  let g = kernels.floats
   let plane = outputs * rowStride
-  forEachChunk(outputs, work: channels * 4 * tile.points) { rows in
-    for o in rows {
-      var c = 0
-      while c < channels {
-        let k = g + (o * channels + c) * 9
-        let count = min(16, channels - c)
-        @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
-          let p: UnsafePointer<Float> = k + r
-          if count < 16 { return SIMD16<Float>((0..<16).map { $0 < count ? p[9 * $0] : 0 }) }
-          return SIMD16<Float>(p[0], p[9], p[18], p[27], p[36], p[45], p[54], p[63],
-                               p[72], p[81], p[90], p[99], p[108], p[117], p[126], p[135])
-        }
-        let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
-        @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
-          let target = u + xi * plane + o * rowStride + c
-          if count == 16 {
-            UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD16<Float>.self)
-          } else {
-            for lane in 0..<count { target[lane] = value[lane] }
+  // Element (o, k) of the weight is at rowStart(o) + k · tapStride elements.
+  let tapStride = weight.panelDepth > 0 ? gemmMR : weight.columnStride
+  @inline(__always) func rowStart(_ o: Int) -> Int {
+    weight.panelDepth > 0 ? (o / gemmMR) * weight.panelDepth * gemmMR + o % gemmMR : o * weight.rowStride
+  }
+  func transformAll<Element>(_: Element.Type, _ widen: @escaping (Element) -> Float) {
+    let g = weight.base.assumingMemoryBound(to: Element.self)
+    forEachChunk(outputs, work: channels * 4 * tile.points) { rows in
+      for o in rows {
+        var c = 0
+        while c < channels {
+          let k = g + rowStart(o) + c * 9 * tapStride
+          let count = min(16, channels - c)
+          let lane = 9 * tapStride
+          @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
+            let p = k + r * tapStride
+            if count < 16 { return SIMD16<Float>((0..<16).map { $0 < count ? widen(p[lane * $0]) : 0 }) }
+            return SIMD16<Float>(widen(p[0]), widen(p[lane]), widen(p[2 * lane]), widen(p[3 * lane]), widen(p[4 * lane]),
+                                 widen(p[5 * lane]), widen(p[6 * lane]), widen(p[7 * lane]), widen(p[8 * lane]),
+                                 widen(p[9 * lane]), widen(p[10 * lane]), widen(p[11 * lane]), widen(p[12 * lane]),
+                                 widen(p[13 * lane]), widen(p[14 * lane]), widen(p[15 * lane]))
           }
+          let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
+          @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
+            let target = u + xi * plane + o * rowStride + c
+            if count == 16 {
+              UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD16<Float>.self)
+            } else {
+              for lane in 0..<count { target[lane] = value[lane] }
+            }
+          }
+          switch tile {
+          case .f2x2: winogradKernelTransform(taps, put)
+          case .f4x4: winogradKernelTransform4x4(taps, put)
+          }
+          c += 16
         }
-        switch tile {
-        case .f2x2: winogradKernelTransform(taps, put)
-        case .f4x4: winogradKernelTransform4x4(taps, put)
-        }
-        c += 16
       }
     }
   }
-  return withExtendedLifetime(kernels) { (transformed, rowStride) }
+  switch weight.dtype {
+  case .f16: transformAll(Float16.self) { Float($0) }
+  case .bf16: transformAll(UInt16.self) { bfloat16ToFloat($0) }
+  default: transformAll(Float.self) { $0 }
+  }
+  return (transformed, rowStride)
 }
 
 /// The nine taps g0 … g8 (row-major) of 16 kernels.

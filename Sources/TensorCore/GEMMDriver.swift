@@ -155,7 +155,7 @@ private func gemmTile(
   // A row-major f32 A is read in place by the kernel; only a last partial panel is packed (padded).
   // Not when its rows are a multiple of 1 KB apart: the MR rows would then share a few L1 sets
   // (with the B panel filling most ways of every set) and evict each other.
-  let directA = a.dtype == .f32 && a.columnStride == 1 && a.rowStride % 256 != 0
+  let directA = a.dtype == .f32 && a.panelDepth == 0 && a.columnStride == 1 && a.rowStride % 256 != 0
   let fullRowsEnd = rows.lowerBound + (rows.count / gemmMR) * gemmMR
   var k0 = 0
   while k0 < k {

@@ -10,10 +10,14 @@ struct GEMMMatrix: Equatable {
   var dtype: DType
   var rowStride: Int
   var columnStride: Int
+  /// 0 for the strided layout above; K when the matrix is stored as MR-row panels
+  /// [⌈M/MR⌉][K][MR] instead (`GEMMPanels`, an A operand only), the strides then unused.
+  var panelDepth = 0
 
   /// The matrix with rows and columns swapped (no copy).
   var transposed: GEMMMatrix {
-    GEMMMatrix(base: base, dtype: dtype, rowStride: columnStride, columnStride: rowStride)
+    precondition(panelDepth == 0, "a panel-laid-out matrix has no transpose view")
+    return GEMMMatrix(base: base, dtype: dtype, rowStride: columnStride, columnStride: rowStride)
   }
 }
 
@@ -47,6 +51,7 @@ func gemmWiden(
 
 /// Packs rows `rows` x columns `columns` (the K range) of `a` into MR-row panels at `packed`.
 func gemmPackA(_ a: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+  if a.panelDepth > 0 { return gemmPackAFromPanels(a, rows: rows, columns: columns, into: packed) }
   guard a.columnStride == 1 else { return gemmPackAElementwise(a, rows: rows, columns: columns, into: packed) }
   let kc = columns.count
   let size = a.dtype.byteSize

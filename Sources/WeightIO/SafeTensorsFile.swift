@@ -53,7 +53,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
       copy.rawPointer.copyMemory(from: source, byteCount: byteCount)
       return copy
     }
-    let storage = TensorStorage(borrowing: base + start, byteCount: byteCount, owner: mapping)
+    let storage = TensorStorage(borrowing: base + start, byteCount: byteCount, owner: mapping, pagesReloadable: true)
     return Tensor(shape: info.shape, dtype: dtype, storage: storage)
   }
 

@@ -44,6 +44,23 @@ import TensorCore
     }
   }
 
+  /// Weights laid out once (`ConvWeights`) give the row-major tensor's result bit for bit, on the GEMM
+  /// path (every case above) and on both Winograd paths.
+  @Test(arguments: [DType.f32, .f16, .bf16])
+  func laidOutWeightsGiveTheSameBits(dtype: DType) {
+    let winograd = [Case(x: [2, 40, 9, 33], outChannels: 33, kernel: (3, 3), padding: 1),
+                    Case(x: [1, 32, 5, 64], outChannels: 45, kernel: (3, 3), padding: 1)]
+    for (index, c) in (Self.cases + winograd).enumerated() {
+      let x = kernelTestRandom(c.x, seed: UInt64(index))
+      let weight = kernelTestRandom([c.outChannels, c.x[1] / c.groups, c.kernel.0, c.kernel.1],
+                                    seed: UInt64(40 + index), dtype: dtype)
+      let bias = index % 2 == 0 ? kernelTestRandom([c.outChannels], seed: UInt64(80 + index)) : nil
+      let laidOut = conv2d(x, weights: ConvWeights(weight, groups: c.groups), bias: bias, stride: c.stride, padding: c.padding)
+      let rowMajor = conv2d(x, weight: weight, bias: bias, stride: c.stride, padding: c.padding, groups: c.groups)
+      #expect(kernelTestBits(laidOut) == kernelTestBits(rowMajor), "\(c) \(dtype)")
+    }
+  }
+
   @Test func outputShape() {
     let x = Tensor(zeros: [2, 4, 9, 8])
     let weight = Tensor(zeros: [6, 2, 3, 3])

@@ -38,4 +38,21 @@ import Testing
       withExtendedLifetime(weight) {}
     }
   }
+
+  @Test(arguments: [DType.f32, .f16, .bf16])
+  func laidOutPanelsPackLikeTheMatrix(dtype: DType) {
+    for (m, k) in [(1, 1), (14, 16), (15, 17), (29, 65), (42, 256), (70, 300)] {
+      let weight = kernelTestRandom([m, k], seed: UInt64(m * 1000 + k), dtype: dtype)  // [O, C·KH·KW] as A
+      let a = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: dtype, rowStride: k, columnStride: 1)
+      let panels = GEMMPanels(UnsafeRawPointer(weight.rawPointer), rows: m, depth: k, rowStride: k, dtype: dtype)
+      for rows in [0..<m, (m > gemmMR ? gemmMR : 0)..<m] {
+        let columns = k > 3 ? 3..<k - 1 : 0..<k
+        let count = ((rows.count + gemmMR - 1) / gemmMR) * gemmMR * columns.count
+        let fromPanels = Self.panels(count) { gemmPackA(panels.matrix, rows: rows, columns: columns, into: $0) }
+        let elementwise = Self.panels(count) { gemmPackAElementwise(a, rows: rows, columns: columns, into: $0) }
+        #expect(fromPanels == elementwise, "m \(m) k \(k) rows \(rows) \(dtype)")
+      }
+      withExtendedLifetime((weight, panels)) {}
+    }
+  }
 }

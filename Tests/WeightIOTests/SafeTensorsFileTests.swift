@@ -57,6 +57,20 @@ import Testing
     #expect(tensor?.scalars == [4, 5, 6])
   }
 
+  @Test func releasedPagesOfAMappedTensorReadTheFileAgain() throws {
+    let folder = try TemporaryFolder()
+    let path = folder.file("conv.safetensors")
+    let values = (0..<40_000).map { Float($0 % 977) * 0.25 - 100 }  // 160 KB: whole pages inside it
+    try SafeTensorsWriter.write(["w": Tensor(values, shape: [100, 400])], metadata: [:], to: path)
+    let tensor = try SafeTensorsFile(path: path).tensor("w")
+    #expect(tensor.storage.pagesReloadable, "a mapped tensor's pages can be given back")
+    let laidOut = ConvWeights(tensor.reshaped([100, 400, 1, 1]), releasingSource: true)
+    #expect(tensor.scalars == values, "released pages are read from the file again")
+    let x = Tensor(values.prefix(400 * 4).map { $0 * 0.01 }, shape: [1, 400, 2, 2])
+    #expect(conv2d(x, weights: laidOut, bias: nil).scalars == conv2d(x, weight: tensor.reshaped([100, 400, 1, 1]), bias: nil).scalars)
+    #expect(!Tensor(values, shape: [100, 400]).storage.pagesReloadable, "allocated memory is never given back")
+  }
+
   @Test func missingKeyNamesKeyAndFile() throws {
     let folder = try TemporaryFolder()
     let path = folder.file("a.safetensors")

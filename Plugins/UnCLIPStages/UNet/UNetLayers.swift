@@ -21,18 +21,19 @@ struct LinearLayer: Sendable {
 }
 
 /// nn.Conv2d with square kernel, stride 1: weight [out, in, k, k], bias [out].
+/// The weight is laid out once for the GEMM (`ConvWeights`) and its mapped pages given back.
 struct Conv2DLayer: Sendable {
-  let weight: Tensor
+  let weights: ConvWeights
   let bias: Tensor
   let padding: Int
 
   init(_ w: WeightScope, _ name: String, inputs: Int, outputs: Int, kernel: Int) {
-    weight = w(name + ".weight", [outputs, inputs, kernel, kernel])
+    weights = ConvWeights(w(name + ".weight", [outputs, inputs, kernel, kernel]), releasingSource: true)
     bias = w(name + ".bias", [outputs])
     padding = kernel / 2
   }
 
-  func callAsFunction(_ x: Tensor) -> Tensor { conv2d(x, weight: weight, bias: bias, padding: padding) }  // [N,C,H,W] -> [N,O,H,W]
+  func callAsFunction(_ x: Tensor) -> Tensor { conv2d(x, weights: weights, bias: bias, padding: padding) }  // [N,C,H,W] -> [N,O,H,W]
 }
 
 /// nn.GroupNorm(groups, channels, eps, affine=True).
