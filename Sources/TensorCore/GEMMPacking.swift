@@ -10,8 +10,8 @@ struct GEMMMatrix: Equatable {
   var dtype: DType
   var rowStride: Int
   var columnStride: Int
-  /// 0 for the strided layout above; K when the matrix is stored as MR-row panels
-  /// [⌈M/MR⌉][K][MR] instead (`GEMMPanels`, an A operand only), the strides then unused.
+  /// 0 for the strided layout above; K when the matrix is stored in panels instead (`GEMMPanels`,
+  /// the strides then unused): an A as [⌈M/MR⌉][K][MR], a B as [⌈N/NR⌉][K][NR].
   var panelDepth = 0
 
   /// The matrix with rows and columns swapped (no copy).
@@ -99,6 +99,7 @@ func gemmPackAElementwise(_ a: GEMMMatrix, rows: Range<Int>, columns: Range<Int>
 
 /// Packs rows `rows` (the K range) x columns `columns` of `b` into NR-column panels at `packed`.
 func gemmPackB(_ b: GEMMMatrix, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+  if b.panelDepth > 0 { return gemmPackBFromPanels(b, rows: rows, columns: columns, into: packed) }
   let kc = rows.count
   let fullPanels = columns.count / gemmNR
   if b.dtype == .f32 && b.columnStride == 1 && fullPanels > 0 {

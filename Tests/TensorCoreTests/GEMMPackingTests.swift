@@ -55,4 +55,21 @@ import Testing
       withExtendedLifetime((weight, panels)) {}
     }
   }
+
+  @Test(arguments: [DType.f32, .f16, .bf16])
+  func laidOutPanelsPackLikeTheTransposedMatrix(dtype: DType) {
+    for (k, n) in [(1, 1), (16, 32), (17, 33), (65, 130), (256, 64), (300, 95)] {
+      let weight = kernelTestRandom([n, k], seed: UInt64(k * 1000 + n), dtype: dtype)  // [out, in], read as B = Wᵀ
+      let b = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: dtype, rowStride: 1, columnStride: k)
+      let panels = GEMMPanels(UnsafeRawPointer(weight.rawPointer), rows: n, depth: k, rowStride: k, dtype: dtype, width: gemmNR)
+      for columns in [0..<n, (n > gemmNR ? gemmNR : 0)..<n] {
+        let rows = k > 3 ? 2..<k - 1 : 0..<k
+        let count = rows.count * ((columns.count + gemmNR - 1) / gemmNR) * gemmNR
+        let fromPanels = Self.panels(count) { gemmPackB(panels.matrix, rows: rows, columns: columns, into: $0) }
+        let elementwise = Self.panels(count) { gemmPackBElementwise(b, rows: rows, columns: columns, into: $0) }
+        #expect(fromPanels == elementwise, "k \(k) n \(n) columns \(columns) \(dtype)")
+      }
+      withExtendedLifetime((weight, panels)) {}
+    }
+  }
 }

@@ -19,6 +19,19 @@ import TensorCore
     }
   }
 
+  /// A weight laid out once (`LinearWeights`) gives the tensor's result bit for bit.
+  @Test(arguments: [DType.f32, .f16, .bf16])
+  func laidOutWeightsGiveTheSameBits(dtype: DType) {
+    let cases: [([Int], Int)] = [([37], 23), ([2, 5, 37], 23), ([1, 1], 1), ([130, 65], 63), ([3, 300], 17), ([40, 520], 600)]
+    for (index, (xShape, outputs)) in cases.enumerated() {
+      let x = kernelTestRandom(xShape, seed: UInt64(index))
+      let weight = kernelTestRandom([outputs, xShape.last ?? 1], seed: UInt64(50 + index), dtype: dtype)
+      let bias = index % 2 == 0 ? kernelTestRandom([outputs], seed: UInt64(90 + index)) : nil
+      let laidOut = linear(x, weights: LinearWeights(weight), bias: bias)
+      #expect(kernelTestBits(laidOut) == kernelTestBits(linear(x, weight: weight, bias: bias)), "x \(xShape) -> \(outputs) \(dtype)")
+    }
+  }
+
   @Test func knownValues() {
     let x = Tensor([1, 2], shape: [1, 2])
     let weight = Tensor([1, 0, 0, 1, 1, 1], shape: [3, 2])

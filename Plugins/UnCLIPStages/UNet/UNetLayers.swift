@@ -1,26 +1,26 @@
 // The torch.nn layers the unCLIP models are built from, each holding its weights (f16/f32 views of
-// the mapped file) and naming its checkpoint keys: `<name>.weight`, `<name>.bias`.
+// the mapped file, or laid out from them for the GEMM) and naming its checkpoint keys:
+// `<name>.weight`, `<name>.bias`.
 import TensorCore
 
-/// nn.Linear: weight [out, in], bias [out].
+/// nn.Linear: weight [out, in], bias [out]. The weight is laid out once for the GEMM (`LinearWeights`)
+/// and its mapped pages given back.
 struct LinearLayer: Sendable {
-  let weight: Tensor
+  let weights: LinearWeights
   let bias: Tensor?
 
   init(weight: Tensor, bias: Tensor?) {
-    self.weight = weight
+    weights = LinearWeights(weight, releasingSource: true)
     self.bias = bias
   }
 
   init(_ w: WeightScope, _ name: String, inputs: Int, outputs: Int, bias hasBias: Bool = true) {
-    weight = w(name + ".weight", [outputs, inputs])
-    bias = hasBias ? w(name + ".bias", [outputs]) : nil
+    self.init(weight: w(name + ".weight", [outputs, inputs]), bias: hasBias ? w(name + ".bias", [outputs]) : nil)
   }
 
-  func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }  // [..., I] -> [..., O]
+  func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weights: weights, bias: bias) }  // [..., I] -> [..., O]
 }
 
-/// nn.Conv2d with square kernel, stride 1: weight [out, in, k, k], bias [out].
 /// The weight is laid out once for the GEMM (`ConvWeights`) and its mapped pages given back.
 struct Conv2DLayer: Sendable {
   let weights: ConvWeights
