@@ -110,6 +110,10 @@ struct OutputPlanes {
 /// tiles: for each chunk of input channels, transform them and accumulate the products; then the
 /// output transform. Blocks (of all images) are split over the pool.
 func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
+  withExtendedLifetime(kernels.transformed) { winogradConv3x3Blocks(images, kernels) }
+}
+
+private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: OutputPlanes)], _ kernels: WinogradKernels) {
   guard let (height, width) = images.first.map({ ($0.input.height, $0.input.width) }) else { return }
   precondition(images.allSatisfy { $0.input.height == height && $0.input.width == width },
                "winogradConv3x3: images of different sizes")
@@ -117,8 +121,6 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
   let points = tile.points
   let blocking = WinogradBlocking(height: height, width: width, tileSize: tile.size)
   let chunk = min(channels, tile.channelChunk)
-  let u = UnsafeRawPointer(kernels.transformed.base)
-  let uRowStride = kernels.rowStride
   let bias = kernels.bias.floats
   let threads = ComputePool.shared.threadCount
   let items = images.count * blocking.blocks
@@ -151,8 +153,7 @@ func winogradConv3x3(_ images: [(input: BorderedPlanes, output: OutputPlanes)], 
                                 from: rows.count * groups.count * 16, to: slots)
         gemmBatched(points, parallel: false) { xi in
           GEMMProblem(m: outputs, n: slots, k: count,
-                      a: GEMMMatrix(base: u + (xi * outputs * uRowStride + first) * 4, dtype: .f32,
-                                    rowStride: uRowStride, columnStride: 1),
+                      a: kernels.matrix(point: xi, firstChannel: first),
                       b: .packed(transformedInput + xi * inputStride, rows: count),
                       c: products + xi * productStride, ldc: slots, accumulate: first > 0)
         }
@@ -186,92 +187,6 @@ private func winogradZeroUnusedSlots(_ transformed: UnsafeMutablePointer<Float>,
     slot += run
   }
 }
-
-/// U = G g Gᵀ for every kernel: [O, C, 3, 3] → [points][O][C], rows `rowStride` floats apart: C, or
-/// C + 16 when C is a multiple of 256, so that the GEMM reads U in place (rows a multiple of 1 KB
-/// apart would share L1 sets; the driver would pack them instead). Sixteen input channels at a time
-/// (a vector per tap; the last C mod 16 in part of one).
-struct WinogradKernels {
-  let inChannels: Int
-  let outChannels: Int
-  let tile: WinogradTile
-  /// [points][O][rowStride]
-  let transformed: TensorStorage
-  let rowStride: Int
-  /// [O] (f32)
-  let bias: Tensor
-
-  /// From `weight`, the [O, C·9] matrix of the kernels [O, C, 3, 3] (f32, f16 or bf16, kept alive by
-  /// the caller), and optional `bias` [O].
-  init(weight: GEMMMatrix, outputs: Int, channels: Int, bias: Tensor?, tile: WinogradTile) {
-    (outChannels, inChannels) = (outputs, channels)
-    self.tile = tile
-    (transformed, rowStride) = winogradTransform(weight, outputs: outputs, channels: channels, tile: tile)
-    if let bias { precondition(bias.count == outputs, "WinogradKernels: bias \(bias.shape) for \(outputs) outputs") }
-    self.bias = bias?.toFloat32() ?? Tensor(zeros: [outputs])
-  }
-}
-
-/// U for the kernels of `weight` [O, C·9] (strided or laid out in panels; f32, f16 or bf16).
-private func winogradTransform(_ weight: GEMMMatrix, outputs: Int, channels: Int, tile: WinogradTile)
-  -> (TensorStorage, rowStride: Int) {
-  let rowStride = channels % 256 == 0 ? channels + 16 : channels
-  let transformed = TensorStorage(uninitializedByteCount: tile.points * outputs * rowStride * 4)
-  let u = transformed.base.assumingMemoryBound(to: Float.self)
-  let plane = outputs * rowStride
-  // Element (o, k) of the weight is at rowStart(o) + k · tapStride elements.
-  let tapStride = weight.panelDepth > 0 ? gemmMR : weight.columnStride
-  @inline(__always) func rowStart(_ o: Int) -> Int {
-    weight.panelDepth > 0 ? (o / gemmMR) * weight.panelDepth * gemmMR + o % gemmMR : o * weight.rowStride
-  }
-  func transformAll<Element>(_: Element.Type, _ widen: @escaping (Element) -> Float) {
-    let g = weight.base.assumingMemoryBound(to: Element.self)
-    forEachChunk(outputs, work: channels * 4 * tile.points) { rows in
-      for o in rows {
-        var c = 0
-        while c < channels {
-          let k = g + rowStart(o) + c * 9 * tapStride
-          let count = min(16, channels - c)
-          let lane = 9 * tapStride
-          @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
-            let p = k + r * tapStride
-            if count < 16 { return SIMD16<Float>((0..<16).map { $0 < count ? widen(p[lane * $0]) : 0 }) }
-            return SIMD16<Float>(widen(p[0]), widen(p[lane]), widen(p[2 * lane]), widen(p[3 * lane]), widen(p[4 * lane]),
-                                 widen(p[5 * lane]), widen(p[6 * lane]), widen(p[7 * lane]), widen(p[8 * lane]),
-                                 widen(p[9 * lane]), widen(p[10 * lane]), widen(p[11 * lane]), widen(p[12 * lane]),
-                                 widen(p[13 * lane]), widen(p[14 * lane]), widen(p[15 * lane]))
-          }
-          let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
-          @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
-            let target = u + xi * plane + o * rowStride + c
-            if count == 16 {
-              UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD16<Float>.self)
-            } else {
-              for lane in 0..<count { target[lane] = value[lane] }
-            }
-          }
-          switch tile {
-          case .f2x2: winogradKernelTransform(taps, put)
-          case .f4x4: winogradKernelTransform4x4(taps, put)
-          }
-          c += 16
-        }
-      }
-    }
-  }
-  switch weight.dtype {
-  case .f16: transformAll(Float16.self) { Float($0) }
-  case .bf16: transformAll(UInt16.self) { bfloat16ToFloat($0) }
-  default: transformAll(Float.self) { $0 }
-  }
-  return (transformed, rowStride)
-}
-
-/// The nine taps g0 … g8 (row-major) of 16 kernels.
-typealias WinogradKernelTaps = (
-  SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
-  SIMD16<Float>, SIMD16<Float>
-)
 
 /// Blocks of tiles, a GEMM's N columns each: whole tile rows when a row is short, else runs of
 /// groups within one row. Fixed by the geometry alone, so the result is the same whatever the

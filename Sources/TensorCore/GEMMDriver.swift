@@ -156,13 +156,15 @@ private func gemmTile(
   // Not when its rows are a multiple of 1 KB apart: the MR rows would then share a few L1 sets
   // (with the B panel filling most ways of every set) and evict each other.
   let directA = a.dtype == .f32 && a.panelDepth == 0 && a.columnStride == 1 && a.rowStride % 256 != 0
+  // f32 panels (a Winograd convolution's transformed kernels) are read in place, partial panel too.
+  let panelsA = a.dtype == .f32 && a.panelDepth > 0
   let fullRowsEnd = rows.lowerBound + (rows.count / gemmMR) * gemmMR
   var k0 = 0
   while k0 < k {
     let kc = min(gemmKC, k - k0)
-    if !directA {
+    if !directA && !panelsA {
       gemmPackA(a, rows: rows, columns: k0..<k0 + kc, into: packedA)
-    } else if fullRowsEnd < rows.upperBound {
+    } else if directA && fullRowsEnd < rows.upperBound {
       gemmPackA(a, rows: fullRowsEnd..<rows.upperBound, columns: k0..<k0 + kc, into: packedA)
     }
     for p in problems {
@@ -193,6 +195,9 @@ private func gemmTile(
           if directA && height == gemmMR {
             let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
             gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)
+          } else if panelsA {
+            let panelA = a.base.assumingMemoryBound(to: Float.self) + ((row / gemmMR) * a.panelDepth + k0) * gemmMR
+            gemmMicroKernel(kc, panelA, gemmMR, panelB, output, ldc, accumulate)
           } else {
             let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
             gemmMicroKernel(kc, packedA + panel * kc * gemmMR, gemmMR, panelB, output, ldc, accumulate)

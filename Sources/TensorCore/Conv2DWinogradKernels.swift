@@ -1,0 +1,98 @@
+// The kernel side of conv2d's Winograd path (Conv2DWinograd.swift): U = G g Gᵀ of every 3×3 kernel,
+// written straight in the SGEMM's A-panel layout so that the products read it in place.
+// O output channels, C input channels, MR = gemmMR output channels per panel, ξ the transformed
+// point (16 for F(2×2), 36 for F(4×4)).
+
+/// U for every kernel, as GEMM A panels: [points][⌈O/MR⌉][C + 1][MR] floats (row C of a panel is
+/// room for the last channel's 16-lane store; rows past O are zero). MR output channels at a time,
+/// one vector per tap (lanes = output channels).
+struct WinogradKernels {
+  let inChannels: Int
+  let outChannels: Int
+  let tile: WinogradTile
+  /// [points][⌈O/MR⌉][C + 1][MR]
+  let transformed: TensorStorage
+  /// [O] (f32)
+  let bias: Tensor
+
+  /// Floats from one panel of U_ξ to the next.
+  var panelStride: Int { (inChannels + 1) * gemmMR }
+  /// Floats from U_ξ to U_ξ+1.
+  var pointStride: Int { (outChannels + gemmMR - 1) / gemmMR * panelStride }
+
+  /// From `weight`, the [O, C·9] matrix of the kernels [O, C, 3, 3] (f32, f16 or bf16; strided or
+  /// in panels; kept alive by the caller), and optional `bias` [O].
+  init(weight: GEMMMatrix, outputs: Int, channels: Int, bias: Tensor?, tile: WinogradTile) {
+    (outChannels, inChannels) = (outputs, channels)
+    self.tile = tile
+    if let bias { precondition(bias.count == outputs, "WinogradKernels: bias \(bias.shape) for \(outputs) outputs") }
+    self.bias = bias?.toFloat32() ?? Tensor(zeros: [outputs])
+    transformed = TensorStorage(uninitializedByteCount: tile.points * (outputs + gemmMR - 1) / gemmMR * (channels + 1) * gemmMR * 4)
+    winogradTransform(weight, into: self)
+  }
+
+  /// U_ξ's columns (input channels) from `firstChannel` on, as the A operand of a product (read in
+  /// place; valid while `transformed` lives).
+  func matrix(point xi: Int, firstChannel: Int) -> GEMMMatrix {
+    GEMMMatrix(base: UnsafeRawPointer(transformed.base) + (xi * pointStride + firstChannel * gemmMR) * 4, dtype: .f32,
+               rowStride: 0, columnStride: 1, panelDepth: inChannels + 1)
+  }
+}
+
+/// Writes U for the kernels of `weight` into `kernels.transformed`, panel by panel.
+private func winogradTransform(_ weight: GEMMMatrix, into kernels: WinogradKernels) {
+  let (outputs, channels, tile) = (kernels.outChannels, kernels.inChannels, kernels.tile)
+  let (panelStride, pointStride) = (kernels.panelStride, kernels.pointStride)
+  let u = kernels.transformed.base.assumingMemoryBound(to: Float.self)
+  let g = weight.base
+  let (dtype, size) = (weight.dtype, weight.dtype.byteSize)
+  // Element (o, k) of the weight is at rowStart(o) + k · tapStride elements; in panels, the MR
+  // output channels of a panel are adjacent (one vector load per tap).
+  let inPanels = weight.panelDepth > 0
+  let tapStride = inPanels ? gemmMR : weight.columnStride
+  @inline(__always) func rowStart(_ o: Int) -> Int {
+    inPanels ? (o / gemmMR) * weight.panelDepth * gemmMR + o % gemmMR : o * weight.rowStride
+  }
+  /// Element `index` of the weight, widened.
+  @inline(__always) func widen(_ index: Int) -> Float {
+    switch dtype {
+    case .f16: return Float(g.load(fromByteOffset: index * 2, as: Float16.self))
+    case .bf16: return bfloat16ToFloat(g.load(fromByteOffset: index * 2, as: UInt16.self))
+    default: return g.load(fromByteOffset: index * 4, as: Float.self)
+    }
+  }
+  let panels = (outputs + gemmMR - 1) / gemmMR
+  forEachChunk(panels, work: channels * gemmMR * 4 * tile.points) { range in
+    for panel in range {
+      let first = panel * gemmMR
+      let lanes = min(gemmMR, outputs - first)
+      for c in 0..<channels {
+        @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
+          let k = (9 * c + r) * tapStride
+          // Lanes MR..<16 read the next row of the panel (or the panels' slack): their U lands in
+          // the next channel's row, which its own store then overwrites, or in the spare row C.
+          if inPanels { return gemmLoadWidened16(g + (rowStart(first) + k) * size, dtype) }
+          var v = SIMD16<Float>()
+          for lane in 0..<lanes { v[lane] = widen(rowStart(first + lane) + k) }
+          return v
+        }
+        let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
+        @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
+          UnsafeMutableRawPointer(u + xi * pointStride + panel * panelStride + c * gemmMR)
+            .storeBytes(of: value, as: SIMD16<Float>.self)
+        }
+        switch tile {
+        case .f2x2: winogradKernelTransform(taps, put)
+        case .f4x4: winogradKernelTransform4x4(taps, put)
+        }
+      }
+    }
+  }
+}
+
+/// The nine taps g0 … g8 (row-major) of 16 kernels.
+typealias WinogradKernelTaps = (
+  SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>,
+  SIMD16<Float>, SIMD16<Float>
+)
+
