@@ -30,11 +30,11 @@ public struct GEMMPanels: @unchecked Sendable {
     (self.rows, self.depth, self.dtype, self.width) = (rows, depth, dtype, width)
     let panels = (rows + width - 1) / width
     let size = dtype.byteSize
-    // 64 bytes of slack past the last panel: a 16-lane load of a panel row (14 lanes wide for A)
-    // may read past it (the Winograd kernel transform does, and discards those lanes).
-    storage = TensorStorage(uninitializedByteCount: panels * depth * width * size + 64)
+    // A panels get 64 bytes of slack: a 16-lane load of an MR-wide panel row may read past the last
+    // (the Winograd kernel transform does, and discards those lanes).
+    storage = TensorStorage(uninitializedByteCount: panels * depth * width * size + (width == gemmMR ? 64 : 0),
+                            hugePages: false)
     let target = storage.base
-    (target + panels * depth * width * size).initializeMemory(as: UInt8.self, repeating: 0, count: 64)
     if rows % width != 0 {  // the last panel's rows past the matrix
       (target + (panels - 1) * depth * width * size).initializeMemory(as: UInt8.self, repeating: 0,
                                                                      count: depth * width * size)

@@ -25,9 +25,11 @@ private let hugePageBytes = 2 << 20
 /// rounded up to whole 2 MB pages, 2 MB aligned and advised as transparent huge pages (the machine's
 /// THP mode is `madvise`): one TLB entry and one page fault per 2 MB instead of per 4 KB. It comes
 /// from `LargeBlockCache` when a block of its size (up to twice it) was given back.
-func allocateScratch(byteCount: Int) -> UnsafeMutableRawPointer {
+/// With `hugePages` false (weights laid out once and kept), a block is only 64-byte aligned: no 2 MB
+/// rounding, which a kept block would hold resident (up to 2 MB each) for nothing.
+func allocateScratch(byteCount: Int, hugePages: Bool = true) -> UnsafeMutableRawPointer {
   #if canImport(Glibc)
-  if byteCount >= largeBlockBytes {
+  if byteCount >= largeBlockBytes && hugePages {
     let size = (byteCount + hugePageBytes - 1) / hugePageBytes * hugePageBytes
     if let block = LargeBlockCache.shared.take(size) { return block }
     var block: UnsafeMutableRawPointer?

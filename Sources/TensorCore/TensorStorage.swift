@@ -24,9 +24,10 @@ public final class TensorStorage: @unchecked Sendable {
   }
 
   /// Allocates `byteCount` uninitialised bytes, 64-byte aligned; the caller writes every byte.
-  public init(uninitializedByteCount byteCount: Int) {
+  /// `hugePages: false` for a block kept for the process's life (laid-out weights): see `allocateScratch`.
+  public init(uninitializedByteCount byteCount: Int, hugePages: Bool = true) {
     self.byteCount = byteCount
-    self.base = allocateScratch(byteCount: byteCount)
+    self.base = allocateScratch(byteCount: byteCount, hugePages: hugePages)
     self.owner = nil
     self.pagesReloadable = false
   }
