@@ -24,8 +24,13 @@ public final class TensorStorage: @unchecked Sendable {
   }
 
   /// Allocates `byteCount` uninitialised bytes, 64-byte aligned; the caller writes every byte.
-  /// `hugePages: false` for a block kept for the process's life (laid-out weights): see `allocateScratch`.
-  public init(uninitializedByteCount byteCount: Int, hugePages: Bool = true) {
+  public convenience init(uninitializedByteCount byteCount: Int) {
+    self.init(uninitializedByteCount: byteCount, hugePages: true)
+  }
+
+  /// The same; `hugePages: false` for a block kept for the process's life (laid-out weights), see
+  /// `allocateScratch`.
+  public init(uninitializedByteCount byteCount: Int, hugePages: Bool) {
     self.byteCount = byteCount
     self.base = allocateScratch(byteCount: byteCount, hugePages: hugePages)
     self.owner = nil
