@@ -50,7 +50,8 @@ private let winogradTargetSlots = 256
 /// `x` [N, C, H, W] (f32) convolved with `weight` [O, C, 3, 3] (f32, f16 or bf16), padding 1, plus
 /// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`, in tiles of `tile`.
 func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTile) -> Tensor {
-  precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "conv2dWinograd: weight \(weight.shape)")
+  precondition(weight.rank == 4 && weight.shape[1] == x.shape[1] && weight.shape[2] == 3 && weight.shape[3] == 3,
+               "conv2dWinograd: weight \(weight.shape) for x \(x.shape)")
   let matrix = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: weight.dtype, rowStride: weight.shape[1] * 9,
                           columnStride: 1)
   return withExtendedLifetime(weight) {
@@ -61,9 +62,8 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTi
 /// The same with the kernels as an [O, C·9] matrix `weight` (strided or in panels, kept alive by the caller).
 func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?, tile: WinogradTile) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-  // [O, C, 3, 3] -> [points, O, C]
+  // [O, C, 3, 3] -> [points][⌈O/MR⌉][C + 1][MR]
   let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: bias, tile: tile)
-  let outputs = kernels.outChannels
   let rowStride = width + 2
   let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride, tile: tile)
   let bordered = zeroBorderedPlanes(x, border: 1, rowStride: rowStride, planeStride: planeStride)  // [N, C, plane]

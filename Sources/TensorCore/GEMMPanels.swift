@@ -5,10 +5,6 @@
 // M rows of A (a convolution's output channels), N columns of B (a linear layer's outputs), K the
 // reduction; MR = gemmMR, NR = gemmNR; W the panel width (MR for A, NR for B).
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A matrix of `rows` rows of `depth` elements stored as ⌈rows/W⌉ panels of [depth][W] elements of
 /// `dtype` (rows past the last are zero): an A operand [M, K] (W = MR) or the transpose of a B
 /// operand, [N, K] (W = NR; nn.Linear's weight).

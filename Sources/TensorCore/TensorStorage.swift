@@ -41,9 +41,13 @@ public final class TensorStorage: @unchecked Sendable {
   /// are read from the file again when touched.
   public let pagesReloadable: Bool
 
-  /// Views memory that `owner` keeps alive (for example a memory-mapped file: `pagesReloadable` when
-  /// it is mapped read-only and private).
-  public init(borrowing base: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject, pagesReloadable: Bool = false) {
+  /// Views memory that `owner` keeps alive (for example a memory-mapped file).
+  public convenience init(borrowing base: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
+    self.init(borrowing: base, byteCount: byteCount, owner: owner, pagesReloadable: false)
+  }
+
+  /// The same; `pagesReloadable` when the memory is a read-only, private file mapping.
+  public init(borrowing base: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject, pagesReloadable: Bool) {
     self.base = base
     self.byteCount = byteCount
     self.owner = owner
