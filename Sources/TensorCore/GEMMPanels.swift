@@ -35,22 +35,36 @@ public struct GEMMPanels: @unchecked Sendable {
       (target + (panels - 1) * depth * width * size).initializeMemory(as: UInt8.self, repeating: 0,
                                                                      count: depth * width * size)
     }
-    /// [K] of row r -> column r of its panel's [K][W], 64 k at a time for all the panel's rows (the
-    /// [64][W] target block stays in L1 while it fills).
-    func layOut<Element>(_: Element.Type) {
-      forEachChunk(panels, work: depth * width) { range in
-        for panel in range {
-          let source = (matrix + panel * width * rowStride * size).assumingMemoryBound(to: Element.self)
-          let destination = (target + panel * depth * width * size).assumingMemoryBound(to: Element.self)
-          for first in stride(from: 0, to: depth, by: 64) {
-            for r in 0..<min(width, rows - panel * width) {
-              for k in first..<min(depth, first + 64) { destination[k * width + r] = source[r * rowStride + k] }
+    forEachChunk(panels, work: depth * width) { range in
+      for panel in range {
+        let panelRows = min(width, rows - panel * width)
+        let source = matrix + panel * width * rowStride * size
+        let destination = target + panel * depth * width * size
+        // 16 k × 16 rows at a time, transposed in registers (widened and narrowed back exactly),
+        // each stored as 16 lanes of a panel row: with W = 14 its last two lanes (rows 14 and 15,
+        // zeros) land on the next panel row, which is stored after it. The last row (and the last
+        // depth mod 16) goes element by element, so no store leaves the panel.
+        let blocked = (depth - 1) / 16 * 16
+        for k in stride(from: 0, to: blocked, by: 16) {
+          for first in stride(from: 0, to: panelRows, by: 16) {
+            let block = transposed16x16(source + (first * rowStride + k) * size, columnStride: rowStride * size,
+                                        dtype: dtype, count: min(16, panelRows - first))
+            @inline(__always) func put(_ j: Int, _ v: SIMD16<Float>) {
+              gemmStoreNarrowed16(v, destination + ((k + j) * width + first) * size, dtype)
             }
+            put(0, block.0); put(1, block.1); put(2, block.2); put(3, block.3)
+            put(4, block.4); put(5, block.5); put(6, block.6); put(7, block.7)
+            put(8, block.8); put(9, block.9); put(10, block.10); put(11, block.11)
+            put(12, block.12); put(13, block.13); put(14, block.14); put(15, block.15)
+          }
+        }
+        for r in 0..<panelRows {
+          for k in blocked..<depth {
+            (destination + (k * width + r) * size).copyMemory(from: source + (r * rowStride + k) * size, byteCount: size)
           }
         }
       }
     }
-    if size == 2 { layOut(UInt16.self) } else { layOut(UInt32.self) }
   }
 
   /// The matrix as a GEMM operand: A [M, K] when W = MR, B [K, N] (the transpose) when W = NR.
@@ -145,5 +159,31 @@ public struct LinearWeights: Sendable {
     if releasingSource {
       weight.storage.releasePages(byteOffset: weight.byteOffset, byteCount: weight.count * weight.dtype.byteSize)
     }
+  }
+}
+
+/// Stores the 16 lanes of `v` at `target` as `dtype` (values that came from `dtype`, so exactly).
+@inline(__always)
+func gemmStoreNarrowed16(_ v: SIMD16<Float>, _ target: UnsafeMutableRawPointer, _ dtype: DType) {
+  switch dtype {
+  case .f16:
+    // Lane by lane: one vcvtps2ph (the generic SIMD conversion initialiser is an outlined loop).
+    let h = SIMD16<Float16>(Float16(v[0]), Float16(v[1]), Float16(v[2]), Float16(v[3]), Float16(v[4]), Float16(v[5]),
+                            Float16(v[6]), Float16(v[7]), Float16(v[8]), Float16(v[9]), Float16(v[10]), Float16(v[11]),
+                            Float16(v[12]), Float16(v[13]), Float16(v[14]), Float16(v[15]))
+    target.storeBytes(of: h, as: SIMD16<Float16>.self)
+  case .bf16:
+    let bits = unsafeBitCast(v, to: SIMD16<UInt32>.self) &>> 16
+    target.storeBytes(of: SIMD16<UInt16>(UInt16(truncatingIfNeeded: bits[0]), UInt16(truncatingIfNeeded: bits[1]),
+                                         UInt16(truncatingIfNeeded: bits[2]), UInt16(truncatingIfNeeded: bits[3]),
+                                         UInt16(truncatingIfNeeded: bits[4]), UInt16(truncatingIfNeeded: bits[5]),
+                                         UInt16(truncatingIfNeeded: bits[6]), UInt16(truncatingIfNeeded: bits[7]),
+                                         UInt16(truncatingIfNeeded: bits[8]), UInt16(truncatingIfNeeded: bits[9]),
+                                         UInt16(truncatingIfNeeded: bits[10]), UInt16(truncatingIfNeeded: bits[11]),
+                                         UInt16(truncatingIfNeeded: bits[12]), UInt16(truncatingIfNeeded: bits[13]),
+                                         UInt16(truncatingIfNeeded: bits[14]), UInt16(truncatingIfNeeded: bits[15])),
+                      as: SIMD16<UInt16>.self)
+  default:
+    target.storeBytes(of: v, as: SIMD16<Float>.self)
   }
 }
