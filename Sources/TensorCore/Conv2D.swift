@@ -44,11 +44,10 @@ private func conv2dGEMM(
   let result = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])  // [N,C,H,W] -> [N,O,OH,OW]
   let biasValues = bias?.toFloat32()
   // A padded convolution reads a zero-bordered copy of x, so that every im2col run is a plain copy.
-  let border = g.kernelHeight > 1 || g.kernelWidth > 1 ? padding : 0
-  let (height, width) = (g.height + 2 * border, g.width + 2 * border)
+  let (height, width) = (g.height + 2 * padding, g.width + 2 * padding)
   let inPlane = height * width
-  let bordered = border > 0 ? zeroBorderedPlanes(x, border: border, rowStride: width, planeStride: inPlane) : x.storage
-  let input = border > 0 ? UnsafePointer(bordered.base.assumingMemoryBound(to: Float.self)) : x.floats
+  let bordered = padding > 0 ? zeroBorderedPlanes(x, border: padding, rowStride: width, planeStride: inPlane) : x.storage
+  let input = padding > 0 ? UnsafePointer(bordered.base.assumingMemoryBound(to: Float.self)) : x.floats
   let output = result.mutableFloats
   let outPlane = g.outHeight * g.outWidth
   let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && stride == 1 && padding == 0
@@ -60,8 +59,7 @@ private func conv2dGEMM(
       let source: GEMMSourceB = pointwise
         ? .matrix(GEMMMatrix(base: UnsafeRawPointer(channels), dtype: .f32, rowStride: inPlane, columnStride: 1))
         : .image(Im2colImage(base: channels, height: height, width: width, kernelHeight: g.kernelHeight,
-                             kernelWidth: g.kernelWidth, stride: stride, padding: padding - border,
-                             outputHeight: g.outHeight, outputWidth: g.outWidth))
+                             kernelWidth: g.kernelWidth, stride: stride, outputHeight: g.outHeight, outputWidth: g.outWidth))
       return GEMMProblem(
         m: g.groupOutChannels, n: outPlane, k: g.groupK, a: groupWeights(group), b: source,
         c: output + (image * g.outChannels + group * g.groupOutChannels) * outPlane, ldc: outPlane,

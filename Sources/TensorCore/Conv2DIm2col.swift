@@ -1,9 +1,11 @@
 // Implicit im2col: packs GEMM B panels straight from an NCHW image, so a convolution is one GEMM
-// without materialising the [C*KH*KW, H'*W'] column matrix.
+// without materialising the [C*KH*KW, H'*W'] column matrix. A padded convolution hands it a
+// zero-bordered copy (`zeroBorderedPlanes`), so every read lands inside the image.
 // C input channels (of one group), H, W input height and width, KH, KW kernel size, OH, OW output size.
 // B row k = (c, kh, kw) in the weight's [C, KH, KW] order; B column n = (oh, ow).
 
-/// One image (one batch item, one group's channels) seen as the im2col matrix [C*KH*KW, OH*OW].
+/// One image (one batch item, one group's channels, already padded) seen as the im2col matrix
+/// [C*KH*KW, OH*OW]: OH = (H − KH) / stride + 1, likewise OW.
 struct Im2colImage {
   /// Channel 0 of the group: [C, H, W] floats.
   var base: UnsafePointer<Float>
@@ -12,12 +14,11 @@ struct Im2colImage {
   var kernelHeight: Int
   var kernelWidth: Int
   var stride: Int
-  var padding: Int
   var outputHeight: Int
   var outputWidth: Int
 }
 
-/// Packs im2col rows `rows` x columns `columns` into NR-column panels (zero padding outside the image).
+/// Packs im2col rows `rows` x columns `columns` into NR-column panels.
 /// The (c, kh, kw) of each row and the (oh, ow) of each column advance by counting, not dividing:
 /// this runs once per K block and tile, and divisions per element would cost as much as the GEMM.
 func im2colPackB(_ image: Im2colImage, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
@@ -43,13 +44,8 @@ func im2colPackB(_ image: Im2colImage, rows: Range<Int>, columns: Range<Int>, in
       var done = 0
       while done < width {
         let run = min(width - done, image.outputWidth - ow)
-        let ih = oh * image.stride - image.padding + kh
-        if ih < 0 || ih >= image.height {
-          (destination + done).update(repeating: 0, count: run)
-        } else {
-          im2colCopyRun(source + ih * image.width, image.width, ow * image.stride - image.padding + kw,
-                        image.stride, run, destination + done)
-        }
+        im2colCopyRun(source + (oh * image.stride + kh) * image.width + ow * image.stride + kw, image.stride, run,
+                      destination + done)
         done += run
         oh += 1
         ow = 0
@@ -88,41 +84,34 @@ func zeroBorderedPlanes(_ x: Tensor, border: Int, rowStride: Int, planeStride: I
   return withExtendedLifetime(x) { bordered }
 }
 
-/// out[j] = line[first + j * stride] for j in 0..<count, 0 where the index leaves 0..<width.
+/// out[j] = line[j * stride] for j in 0..<count.
 @inline(__always)
-private func im2colCopyRun(
-  _ line: UnsafePointer<Float>, _ width: Int, _ first: Int, _ stride: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>
-) {
-  // Columns j in lower..<upper land inside the line (no division for stride 1: this runs per run).
-  let lower = first >= 0 ? 0 : min(count, stride == 1 ? -first : (-first + stride - 1) / stride)
-  let upper = first >= width ? 0 : max(lower, min(count, stride == 1 ? width - first : (width - 1 - first) / stride + 1))
-  if lower > 0 { out.update(repeating: 0, count: lower) }
-  if stride == 1 {
-    // Runs are at most gemmNR long: inline vector copies beat a memmove call.
-    let from = UnsafeRawPointer(line + first)
-    let to = UnsafeMutableRawPointer(out)
-    var j = lower
-    while j + 16 <= upper {
-      to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), toByteOffset: j * 4,
-                    as: SIMD16<Float>.self)
-      j += 16
-    }
-    if j + 8 <= upper {
-      to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self), toByteOffset: j * 4,
-                    as: SIMD8<Float>.self)
-      j += 8
-    }
-    if j + 4 <= upper {
-      to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self), toByteOffset: j * 4,
-                    as: SIMD4<Float>.self)
-      j += 4
-    }
-    while j < upper {
-      out[j] = line[first + j]
-      j += 1
-    }
-  } else {
-    for j in lower..<upper { out[j] = line[first + j * stride] }
+private func im2colCopyRun(_ line: UnsafePointer<Float>, _ stride: Int, _ count: Int, _ out: UnsafeMutablePointer<Float>) {
+  guard stride == 1 else {
+    for j in 0..<count { out[j] = line[j * stride] }
+    return
   }
-  if upper < count { (out + upper).update(repeating: 0, count: count - upper) }
+  // Runs are at most gemmNR long: inline vector copies beat a memmove call.
+  let from = UnsafeRawPointer(line)
+  let to = UnsafeMutableRawPointer(out)
+  var j = 0
+  while j + 16 <= count {
+    to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), toByteOffset: j * 4,
+                  as: SIMD16<Float>.self)
+    j += 16
+  }
+  if j + 8 <= count {
+    to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self), toByteOffset: j * 4,
+                  as: SIMD8<Float>.self)
+    j += 8
+  }
+  if j + 4 <= count {
+    to.storeBytes(of: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD4<Float>.self), toByteOffset: j * 4,
+                  as: SIMD4<Float>.self)
+    j += 4
+  }
+  while j < count {
+    out[j] = line[j]
+    j += 1
+  }
 }
