@@ -136,7 +136,7 @@ public struct ConvWeights: Sendable {
       GEMMPanels(UnsafeRawPointer(weight.rawPointer) + group * outputs * depth * size, rows: outputs, depth: depth,
                  rowStride: depth, dtype: weight.dtype)
     }
-    if releasingSource { weight.storage.releasePages(byteOffset: weight.byteOffset, byteCount: weight.count * size) }
+    if releasingSource { weight.releaseMappedPages() }
   }
 }
 
@@ -156,9 +156,7 @@ public struct LinearWeights: Sendable {
     shape = weight.shape
     panels = GEMMPanels(UnsafeRawPointer(weight.rawPointer), rows: weight.shape[0], depth: weight.shape[1],
                         rowStride: weight.shape[1], dtype: weight.dtype, width: gemmNR)
-    if releasingSource {
-      weight.storage.releasePages(byteOffset: weight.byteOffset, byteCount: weight.count * weight.dtype.byteSize)
-    }
+    if releasingSource { weight.releaseMappedPages() }
   }
 }
 
@@ -186,4 +184,10 @@ func gemmStoreNarrowed16(_ v: SIMD16<Float>, _ target: UnsafeMutableRawPointer, 
   default:
     target.storeBytes(of: v, as: SIMD16<Float>.self)
   }
+}
+
+extension Tensor {
+  /// Gives this tensor's whole pages back to the system when it views a read-only file mapping
+  /// (`TensorStorage.releasePages`); a no-op for allocated memory.
+  func releaseMappedPages() { storage.releasePages(byteOffset: byteOffset, byteCount: count * dtype.byteSize) }
 }
