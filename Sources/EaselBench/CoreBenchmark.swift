@@ -75,9 +75,16 @@ enum CoreBenchmark {
 
   /// The Karlo decoder's 3×3 convolutions at each resolution (guided batch of 2, f16 weights as the
   /// model folder has them, laid out as the UNet loads them), run only when `--only` names them:
-  /// conv-karlo-64, -32, -16, -8; with a suffix -tensor, the same weights as a row-major tensor.
+  /// conv-karlo-64, -32, -16, -8; with a suffix -tensor, the same weights as a row-major tensor; and
+  /// its attention projections (linear-karlo-32, -16, -8: [2·S·S, C] × [C, C], f16 weights laid out).
   static func makeDecoderConvWorkloads() -> [Workload] {
-    [(64, 320), (32, 640), (16, 960), (8, 1280)].flatMap { size, channels in
+    [(32, 640), (16, 960), (8, 1280)].map { size, channels in
+      let x = random([2 * size * size, channels], seed: 14)
+      let weights = LinearWeights(half(random([channels, channels], seed: 15)))
+      return Workload(name: "linear-karlo-\(size)", detail: "linear", flops: Double(2 * 2 * size * size * channels * channels)) {
+        linear(x, weights: weights, bias: nil)
+      }
+    } + [(64, 320), (32, 640), (16, 960), (8, 1280)].flatMap { size, channels in
       let image = random([2, channels, size, size], seed: 11)
       let filters = half(random([channels, channels, 3, 3], seed: 12))
       let weights = ConvWeights(filters)

@@ -51,18 +51,31 @@ private func conv2dGEMM(
   let output = result.mutableFloats
   let outPlane = g.outHeight * g.outWidth
   let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && stride == 1 && padding == 0
-  withExtendedLifetime((biasValues, bordered)) {
+  func image(_ item: Int) -> Im2colImage {
+    let (image, group) = (item / groups, item % groups)
+    return Im2colImage(base: input + (image * g.inChannels + group * g.groupInChannels) * inPlane, height: height,
+                       width: width, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, stride: stride,
+                       outputHeight: g.outHeight, outputWidth: g.outWidth)
+  }
+  let items = g.batch * groups
+  let im2col = pointwise || !Im2colPanels.pays(items: items, k: g.groupK, n: outPlane)
+    ? nil : Im2colPanels(items: items, k: g.groupK, n: outPlane, image: image)
+  withExtendedLifetime((biasValues, bordered, im2col)) {
     let biasPointer = biasValues?.floats
-    gemmBatched(g.batch * groups) { item in
-      let (image, group) = (item / groups, item % groups)
-      let channels = input + (image * g.inChannels + group * g.groupInChannels) * inPlane
-      let source: GEMMSourceB = pointwise
-        ? .matrix(GEMMMatrix(base: UnsafeRawPointer(channels), dtype: .f32, rowStride: inPlane, columnStride: 1))
-        : .image(Im2colImage(base: channels, height: height, width: width, kernelHeight: g.kernelHeight,
-                             kernelWidth: g.kernelWidth, stride: stride, outputHeight: g.outHeight, outputWidth: g.outWidth))
+    gemmBatched(items) { item in
+      let group = item % groups
+      let source: GEMMSourceB
+      if let im2col {
+        source = .packed(im2col.panels(item), rows: g.groupK)
+      } else if !pointwise {
+        source = .image(image(item))
+      } else {
+        let channels = input + ((item / groups) * g.inChannels + group * g.groupInChannels) * inPlane
+        source = .matrix(GEMMMatrix(base: UnsafeRawPointer(channels), dtype: .f32, rowStride: inPlane, columnStride: 1))
+      }
       return GEMMProblem(
         m: g.groupOutChannels, n: outPlane, k: g.groupK, a: groupWeights(group), b: source,
-        c: output + (image * g.outChannels + group * g.groupOutChannels) * outPlane, ldc: outPlane,
+        c: output + ((item / groups) * g.outChannels + group * g.groupOutChannels) * outPlane, ldc: outPlane,
         rowBias: biasPointer.map { $0 + group * g.groupOutChannels })
     }
   }

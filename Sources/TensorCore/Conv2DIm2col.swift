@@ -18,6 +18,40 @@ struct Im2colImage {
   var outputWidth: Int
 }
 
+/// The im2col matrices [K, N] of `items` images packed once, whole, as the GEMM's B panels
+/// ([⌈N/NR⌉][K][NR] each), the panels of all images packed in parallel. The GEMM then splits the
+/// output channels over the threads, every task reading the same panels: packed per K block and
+/// tile instead, each image would be packed once per row of tiles (three times for 1280 channels),
+/// and a split by images would make every thread widen all of the f16 weights itself.
+final class Im2colPanels {
+  private let storage: TensorStorage
+  private let floatsPerItem: Int
+
+  /// Whether to pack whole: for small output planes (the 8×8 to 32×32 convolutions of a UNet's
+  /// inner levels, whose N is too narrow for one B block to serve many rows of tiles), within 64 MB.
+  static func pays(items: Int, k: Int, n: Int) -> Bool {
+    n <= 1024 && items * (n + gemmNR - 1) / gemmNR * gemmNR * k * 4 <= 64 << 20
+  }
+
+  init(items: Int, k: Int, n: Int, image: (Int) -> Im2colImage) {
+    let panels = (n + gemmNR - 1) / gemmNR
+    floatsPerItem = panels * k * gemmNR
+    storage = TensorStorage(uninitializedByteCount: items * floatsPerItem * 4)  // [items][N/NR][K][NR]
+    let base = storage.base.assumingMemoryBound(to: Float.self)
+    let perItem = floatsPerItem
+    ComputePool.shared.parallelFor(items * panels) { task in
+      let (item, panel) = (task / panels, task % panels)
+      im2colPackB(image(item), rows: 0..<k, columns: panel * gemmNR..<min(n, (panel + 1) * gemmNR),
+                  into: base + item * perItem + panel * k * gemmNR)
+    }
+  }
+
+  /// Item `item`'s panels.
+  func panels(_ item: Int) -> UnsafePointer<Float> {
+    UnsafePointer(storage.base.assumingMemoryBound(to: Float.self) + item * floatsPerItem)
+  }
+}
+
 /// Packs im2col rows `rows` x columns `columns` into NR-column panels.
 /// The (c, kh, kw) of each row and the (oh, ow) of each column advance by counting, not dividing:
 /// this runs once per K block and tile, and divisions per element would cost as much as the GEMM.

@@ -3,8 +3,8 @@
 // Threads split C into independent tiles; every tile walks K in the same blocks in the same order,
 // so each element gets the same FMA chains and additions whatever the thread count or tiling.
 
-/// K-block length: a B micro-panel (gemmKC x gemmNR floats, 32 KB) stays in L1 while the A panels
-/// of a tile stream from L2.
+/// K-block length: an A micro-panel (gemmKC x gemmMR floats, 14 KB) or a B micro-panel (32 KB)
+/// stays in L1 while the other operand's panels stream from L2 (see `gemmTile`).
 let gemmKC = 256
 /// Largest tile height (rows of C) one task covers: its A rows (gemmMaxTileM x gemmKC floats) and
 /// its packed B block stay in L2 together, and B is packed once per tile height. 37 panels: a
@@ -30,6 +30,12 @@ enum GEMMSourceB {
 }
 
 extension GEMMSourceB {
+  /// Panels packed beforehand.
+  var isPacked: Bool {
+    if case .packed = self { return true }
+    return false
+  }
+
   /// A strided matrix whose columns, not rows, are contiguous.
   var isTransposedMatrix: Bool {
     if case .matrix(let b) = self { return b.columnStride != 1 }
@@ -100,7 +106,8 @@ func gemmBatched(_ batch: Int, parallel: Bool = true, _ problem: (Int) -> GEMMPr
   let first = problems[0]
   let threads = parallel ? ComputePool.shared.threadCount : 1
   let sharedA = batch > 1 && problems.allSatisfy { $0.a == first.a }
-  let groups = sharedA ? min(batch, threads) : batch  // problems of group g: batch·g/groups ..< batch·(g+1)/groups
+  // With B packed beforehand nothing is repacked when tiles split M, so one group covers the batch.
+  let groups = sharedA ? (first.b.isPacked ? 1 : min(batch, threads)) : batch  // group g: batch·g/groups ..< batch·(g+1)/groups
   let tiling = GEMMTiling(m: first.m, n: first.n, threads: max(1, threads / groups),
                           maxTileN: first.b.isTransposedMatrix ? gemmMaxTileNTransposedB : gemmMaxTileN)
   let tasks = groups * tiling.count
@@ -153,8 +160,8 @@ private func gemmTile(
   let packedB = scratch + tileM * gemmKC
   let edge = packedB + gemmKC * tileN
   // A row-major f32 A is read in place by the kernel; only a last partial panel is packed (padded).
-  // Not when its rows are a multiple of 1 KB apart: the MR rows would then share a few L1 sets
-  // (with the B panel filling most ways of every set) and evict each other.
+  // Not when its rows are a multiple of 1 KB apart: the MR rows would then share a few L1 sets and
+  // evict each other.
   let directA = a.dtype == .f32 && a.panelDepth == 0 && a.columnStride == 1 && a.rowStride % 256 != 0
   // f32 panels (a Winograd convolution's transformed kernels) are read in place, partial panel too.
   let panelsA = a.dtype == .f32 && a.panelDepth > 0
@@ -169,46 +176,57 @@ private func gemmTile(
     }
     for p in problems {
       let accumulate = p.accumulate || p.hasBias || k0 > 0
-      var panelB = UnsafePointer(packedB)
-      var panelStrideB = kc * gemmNR
+      let (firstPanelB, panelStrideB): (UnsafePointer<Float>, Int)
       switch p.b {
-      case .matrix(let b): gemmPackB(b, rows: k0..<k0 + kc, columns: columns, into: packedB)
-      case .image(let image): im2colPackB(image, rows: k0..<k0 + kc, columns: columns, into: packedB)
+      case .matrix(let b):
+        gemmPackB(b, rows: k0..<k0 + kc, columns: columns, into: packedB)
+        (firstPanelB, panelStrideB) = (UnsafePointer(packedB), kc * gemmNR)
+      case .image(let image):
+        im2colPackB(image, rows: k0..<k0 + kc, columns: columns, into: packedB)
+        (firstPanelB, panelStrideB) = (UnsafePointer(packedB), kc * gemmNR)
       case .packed(let base, let rows):
-        panelB = base + (columns.lowerBound / gemmNR) * rows * gemmNR + k0 * gemmNR
-        panelStrideB = rows * gemmNR
+        (firstPanelB, panelStrideB) = (base + (columns.lowerBound / gemmNR) * rows * gemmNR + k0 * gemmNR, rows * gemmNR)
       }
-      var column = columns.lowerBound
-      while column < columns.upperBound {
+      // C[row ..< row + MR, column ..< column + NR] += the K block's product.
+      func microTile(_ row: Int, _ column: Int) {
+        let panelB = firstPanelB + (column - columns.lowerBound) / gemmNR * panelStrideB
         let width = min(gemmNR, columns.upperBound - column)
-        var row = rows.lowerBound
-        while row < rows.upperBound {
-          let height = min(gemmMR, rows.upperBound - row)
-          let full = height == gemmMR && width == gemmNR
-          let target = p.c + row * p.ldc + column
-          // A partial tile runs the full kernel on a scratch tile: same arithmetic, copied back.
-          if !full && accumulate {
-            for r in 0..<height { (edge + r * gemmNR).update(from: target + r * p.ldc, count: width) }
-          }
-          let output = full ? target : edge
-          let ldc = full ? p.ldc : gemmNR
-          if directA && height == gemmMR {
-            let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
-            gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)
-          } else if panelsA {
-            let panelA = a.base.assumingMemoryBound(to: Float.self) + ((row / gemmMR) * a.panelDepth + k0) * gemmMR
-            gemmMicroKernel(kc, panelA, gemmMR, panelB, output, ldc, accumulate)
-          } else {
-            let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
-            gemmMicroKernel(kc, packedA + panel * kc * gemmMR, gemmMR, panelB, output, ldc, accumulate)
-          }
-          if !full {
-            for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
-          }
-          row += gemmMR
+        let height = min(gemmMR, rows.upperBound - row)
+        let full = height == gemmMR && width == gemmNR
+        let target = p.c + row * p.ldc + column
+        // A partial tile runs the full kernel on a scratch tile: same arithmetic, copied back.
+        if !full && accumulate {
+          for r in 0..<height { (edge + r * gemmNR).update(from: target + r * p.ldc, count: width) }
         }
-        column += gemmNR
-        panelB += panelStrideB
+        let output = full ? target : edge
+        let ldc = full ? p.ldc : gemmNR
+        if directA && height == gemmMR {
+          let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
+          gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)
+        } else if panelsA {
+          let panelA = a.base.assumingMemoryBound(to: Float.self) + ((row / gemmMR) * a.panelDepth + k0) * gemmMR
+          gemmMicroKernel(kc, panelA, gemmMR, panelB, output, ldc, accumulate)
+        } else {
+          let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
+          gemmMicroKernel(kc, packedA + panel * kc * gemmMR, gemmMR, panelB, output, ldc, accumulate)
+        }
+        if !full {
+          for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
+        }
+      }
+      if p.b.isPacked {
+        // B packed beforehand lies in L3 (attention's keys, whole im2col panels, Winograd's
+        // transformed input): each B micro-panel stays in L1 while the tile's A panels stream from L2.
+        for column in stride(from: columns.lowerBound, to: columns.upperBound, by: gemmNR) {
+          for row in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) { microTile(row, column) }
+        }
+      } else {
+        // B just packed lies in L2: each A micro-panel (14 KB) stays in L1 while the B micro-panels
+        // stream past it, BLIS's order (the broadcast operand resident, the vector operand streaming),
+        // rather than a 32 KB B micro-panel filling most of L1 with A streaming through the rest.
+        for row in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
+          for column in stride(from: columns.lowerBound, to: columns.upperBound, by: gemmNR) { microTile(row, column) }
+        }
       }
     }
     k0 += kc

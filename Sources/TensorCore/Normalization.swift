@@ -34,6 +34,24 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Floa
 ///
 /// `x` is `[N, C, ...]`; C must be divisible by `groups`; `weight` and `bias` have C elements.
 public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, epsilon: Float) -> Tensor {
+  groupNormAffine(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon, scale: nil, shift: nil, silu: false)
+}
+
+/// SiLU of a group normalisation modulated per sample and channel, in one pass over the data:
+/// silu(groupNorm(x) · (1 + scale) + shift), a UNet resnet's norm, scale-shift time conditioning and
+/// activation (`scale`, `shift` [N, C]; either nil counts as 0). The same bits as those ops one after
+/// another (each step rounds as they do), without writing and reading the tensor three more times.
+public func groupNormSiLU(
+  _ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, epsilon: Float, scale: Tensor? = nil, shift: Tensor? = nil
+) -> Tensor {
+  groupNormAffine(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon, scale: scale, shift: shift, silu: true)
+}
+
+/// Group norm, then (with `silu`) per (sample, channel) · (1 + scale) + shift and SiLU, one channel
+/// row of S elements at a time.
+private func groupNormAffine(
+  _ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, epsilon: Float, scale: Tensor?, shift: Tensor?, silu: Bool
+) -> Tensor {
   let input = x.toFloat32()
   precondition(input.rank >= 2, "groupNorm needs [N, C, ...], got \(input.shape)")
   let batch = input.shape[0]
@@ -41,8 +59,11 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
   precondition(groups >= 1 && channels % groups == 0, "groupNorm: \(channels) channels in \(groups) groups")
   let gamma = weight?.toFloat32()
   let beta = bias?.toFloat32()
+  let modulation = (scale?.toFloat32(), shift?.toFloat32())
   precondition(gamma.map { $0.count == channels } ?? true, "groupNorm weight \(gamma?.shape ?? []) for \(channels) channels")
   precondition(beta.map { $0.count == channels } ?? true, "groupNorm bias \(beta?.shape ?? []) for \(channels) channels")
+  precondition([modulation.0, modulation.1].allSatisfy { $0.map { $0.count == batch * channels } ?? true },
+               "groupNormSiLU scale/shift \(modulation.0?.shape ?? []), \(modulation.1?.shape ?? []) for [\(batch), \(channels)]")
   let spatial = input.shape.dropFirst(2).reduce(1, *)
   let channelsPerGroup = channels / groups
   let groupLength = channelsPerGroup * spatial
@@ -52,8 +73,10 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
   nonisolated(unsafe) let destination = result.mutableFloats
   nonisolated(unsafe) let gammaPointer = gamma?.floats
   nonisolated(unsafe) let betaPointer = beta?.floats
+  nonisolated(unsafe) let scalePointer = modulation.0?.floats
+  nonisolated(unsafe) let shiftPointer = modulation.1?.floats
   // [N, C, S] viewed as [N·G, C/G·S]: each (n, g) block is contiguous.
-  forEachChunk(batch * groups, work: groupLength * 3) { blocks in
+  forEachChunk(batch * groups, work: groupLength * (silu ? 6 : 3)) { blocks in
     for block in blocks {
       let start = block * groupLength
       let (mean, variance) = meanVarianceRow(source + start, groupLength)
@@ -64,11 +87,18 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
         let scale = inverse * (gammaPointer?[channel] ?? 1)
         let shift = (betaPointer?[channel] ?? 0) - mean * scale
         let offset = start + local * spatial
-        scaleShiftRow(source + offset, destination + offset, spatial, scale: scale, shift: shift)
+        if silu {
+          let sampleChannel = (block / groups) * channels + channel
+          let modulated = scalePointer != nil || shiftPointer != nil
+          let modulation = modulated ? ((scalePointer?[sampleChannel] ?? 0) + 1, shiftPointer?[sampleChannel] ?? 0) : nil
+          groupNormSiLURow(source + offset, destination + offset, spatial, scale: scale, shift: shift, modulation: modulation)
+        } else {
+          scaleShiftRow(source + offset, destination + offset, spatial, scale: scale, shift: shift)
+        }
       }
     }
   }
-  return withExtendedLifetime((input, gamma, beta)) { result }
+  return withExtendedLifetime((input, gamma, beta, modulation)) { result }
 }
 
 /// Softmax over the last dimension, shifted by the row maximum so that it never overflows.

@@ -75,6 +75,41 @@ func scaleShiftRowReference(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
   for i in 0..<n { y[i] = x[i] * scale + shift }
 }
 
+/// y = silu((x · scale + shift) · factor + offset) over one row, the second affine step only with a
+/// `modulation`: group norm's affine, a resnet's scale-shift time conditioning, SiLU, each step
+/// rounded as the unfused ops (`scaleShiftRow`, `mul`, `add`, `silu`) round it, so the result is theirs
+/// bit for bit.
+@inline(__always)
+func groupNormSiLURow(
+  _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, shift: Float,
+  modulation: (factor: Float, offset: Float)?
+) {
+  let (s, t) = (FloatVector(repeating: scale), FloatVector(repeating: shift))
+  let (f, o) = (FloatVector(repeating: modulation?.factor ?? 1), FloatVector(repeating: modulation?.offset ?? 0))
+  @inline(__always) func activated(_ v: FloatVector) -> FloatVector {
+    let normed = v * s + t
+    return SiLUOp()(modulation == nil ? normed : normed * f + o)
+  }
+  var i = 0
+  while i + 16 <= n {
+    storeVector(activated(loadVector(x + i)), y + i)
+    i += 16
+  }
+  if i < n { storePartial(activated(loadPartial(x + i, n - i)), y + i, n - i) }
+}
+
+/// Scalar twin of ``groupNormSiLURow(_:_:_:scale:shift:modulation:)``: the textbook formula per element.
+func groupNormSiLURowReference(
+  _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, shift: Float,
+  modulation: (factor: Float, offset: Float)?
+) {
+  for i in 0..<n {
+    let normed = x[i] * scale + shift
+    let v = modulation.map { normed * $0.factor + $0.offset } ?? normed
+    y[i] = v / (1 + Foundation.exp(-v))
+  }
+}
+
 /// y = e^(x − max) / Σ e^(x − max) over one row, n ≥ 1. `x` and `y` must not overlap (the tail
 /// re-reads x after y has been written).
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

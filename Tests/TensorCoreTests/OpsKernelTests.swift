@@ -139,6 +139,11 @@ import Testing
             opsExpectClose(opsRun(n) { scaleShiftRow(p, $0, n, scale: 1.7, shift: -0.2) },
                            opsRun(n) { scaleShiftRowReference(p, $0, n, scale: 1.7, shift: -0.2) },
                            tolerance: 0, "scaleShift n=\(n)")
+            for modulation in [(factor: Float(0.6), offset: Float(0.3)), nil] {
+              opsExpectClose(opsRun(n) { groupNormSiLURow(p, $0, n, scale: 1.7, shift: -0.2, modulation: modulation) },
+                             opsRun(n) { groupNormSiLURowReference(p, $0, n, scale: 1.7, shift: -0.2, modulation: modulation) },
+                             tolerance: 1e-6, relative: 1e-6, "groupNormSiLU n=\(n) modulated=\(modulation != nil)")
+            }
             opsExpectClose(opsRun(n) { softmaxRow(p, $0, n) }, opsRun(n) { softmaxRowReference(p, $0, n) },
                            tolerance: 1e-7, relative: 2e-6, "softmax n=\(n)")
             opsExpectClose(opsRun(n) { l2NormalizeRow(p, $0, n, epsilon: 1e-12) },

@@ -56,6 +56,22 @@ import Testing
                    Tensor(expected, shape: x.shape), tolerance: 1e-5, "groupNorm")
   }
 
+  /// The fused norm → scale-shift → SiLU of a UNet resnet gives the ops it replaces bit for bit, on
+  /// odd sizes (a tail in every channel row), with and without the modulation.
+  @Test func groupNormSiLUGivesTheUnfusedOpsBits() {
+    let x = opsRandomTensor([2, 12, 5, 7], seed: 50, low: -1, high: 3)
+    let weight = opsRandomTensor([12], seed: 51)
+    let bias = opsRandomTensor([12], seed: 52)
+    let scale = opsRandomTensor([2, 12], seed: 53)
+    let shift = opsRandomTensor([2, 12], seed: 54)
+    let normed = groupNorm(x, groups: 3, weight: weight, bias: bias, epsilon: 1e-5)
+    let modulated = add(mul(normed, add(scale.reshaped([2, 12, 1, 1]), 1)), shift.reshaped([2, 12, 1, 1]))
+    let fused = groupNormSiLU(x, groups: 3, weight: weight, bias: bias, epsilon: 1e-5, scale: scale, shift: shift)
+    #expect(fused.scalars.map(\.bitPattern) == silu(modulated).scalars.map(\.bitPattern))
+    let plain = groupNormSiLU(x, groups: 3, weight: weight, bias: bias, epsilon: 1e-5)
+    #expect(plain.scalars.map(\.bitPattern) == silu(normed).scalars.map(\.bitPattern))
+  }
+
   @Test func opsAreRepeatable() {
     // Same input, same bits: no op may depend on how the pool happened to schedule its chunks.
     let x = opsRandomTensor([4, 64, 33, 33], seed: 48)

@@ -150,6 +150,6 @@ public struct UNet2DModel: Sendable {
     let embedding = timeEmbedding(projected)  // [N,C0] -> [N,E]
     let hidden = runUNetBlocks(convIn(sample), down: downBlocks, mid: midBlock, up: upBlocks,  // [N,C,H,W] -> [N,C0,H,W]
                                timeEmbedding: embedding, context: nil, mask: nil)
-    return convOut(silu(convNormOut(hidden)))  // [N,C0,H,W] -> [N,outC,H,W]
+    return convOut(convNormOut.silu(hidden))  // [N,C0,H,W] -> [N,outC,H,W]
   }
 }

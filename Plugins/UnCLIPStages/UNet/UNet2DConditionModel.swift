@@ -188,6 +188,6 @@ public struct UNet2DConditionModel: Sendable {
     if config.classEmbedType == "identity", let classLabels { embedding = add(embedding, classLabels) }
     let hidden = runUNetBlocks(convIn(sample), down: downBlocks, mid: midBlock, up: upBlocks,  // [N,C,H,W] -> [N,C0,H,W]
                                timeEmbedding: embedding, context: encoderHiddenStates, mask: bias)
-    return convOut(silu(convNormOut(hidden)))  // [N,C0,H,W] -> [N,outC,H,W]
+    return convOut(convNormOut.silu(hidden))  // [N,C0,H,W] -> [N,outC,H,W]
   }
 }

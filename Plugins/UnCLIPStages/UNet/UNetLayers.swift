@@ -51,6 +51,11 @@ struct GroupNormLayer: Sendable {
   }
 
   func callAsFunction(_ x: Tensor) -> Tensor { groupNorm(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon) }
+
+  /// silu(norm(x) · (1 + scale) + shift) in one pass (`scale`, `shift` [N, C], nil: 0).
+  func silu(_ x: Tensor, scale: Tensor? = nil, shift: Tensor? = nil) -> Tensor {
+    groupNormSiLU(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon, scale: scale, shift: shift)
+  }
 }
 
 /// nn.LayerNorm(dim, eps) with affine weight and bias.

@@ -48,7 +48,7 @@ struct ResnetBlock2D: Sendable {
   /// `x` [N, C, H, W] and `timeEmbedding` [N, E] → [N, O, H', W'].
   func callAsFunction(_ x: Tensor, timeEmbedding: Tensor) -> Tensor {
     var input = x
-    var hidden = silu(norm1(x))
+    var hidden = norm1.silu(x)
     switch resample {
     case .none: break
     case .up:
@@ -63,12 +63,12 @@ struct ResnetBlock2D: Sendable {
     let batch = time.shape[0]
     switch timeNorm {
     case .default:
-      hidden = norm2(add(hidden, time.reshaped([batch, -1, 1, 1])))
+      hidden = norm2.silu(add(hidden, time.reshaped([batch, -1, 1, 1])))
     case .scaleShift:
-      let halves = chunk(time.reshaped([batch, -1, 1, 1]), 2, axis: 1)  // [N,2O,1,1] -> 2×[N,O,1,1]
-      hidden = add(mul(norm2(hidden), add(halves[0], 1)), halves[1])
+      let halves = chunk(time, 2, axis: 1)  // [N,2O] -> 2×[N,O]
+      hidden = norm2.silu(hidden, scale: halves[0], shift: halves[1])
     }
-    hidden = conv2(silu(hidden))
+    hidden = conv2(hidden)
     if let convShortcut { input = convShortcut(input) }  // [N,C,H,W] -> [N,O,H,W]
     let sum = add(input, hidden)
     return outputScaleFactor == 1 ? sum : mul(sum, 1 / outputScaleFactor)
