@@ -30,7 +30,8 @@ enum WinogradTile {
 
 /// The Winograd tile `conv2d` takes, if any: for a 3×3, stride 1, padding 1, one-group convolution
 /// with at least 32 channels in and out (smaller products run the GEMM far below its speed), F(4×4)
-/// for rows of at least 64 pixels and F(2×2) for rows of at least 32 (16 tiles fill a group).
+/// for rows of at least 64 pixels and F(2×2) for rows of at least 32 (16 tiles fill a group) or of
+/// 15–16 (8 tiles: a group holds two tile rows, see `WinogradBlocking.pairsTileRows`).
 /// `EASEL_WINOGRAD=0` turns it off (to compare the two paths). Measured on the main job (the
 /// embedded model's 32-channel convolutions at 64×64): 7.0–8.4 CPU seconds with the 32-channel
 /// floor against 8.5–8.9 with a 64-channel one.
@@ -38,7 +39,7 @@ func conv2dWinogradTile(inChannels: Int, outChannels: Int, width: Int, kernel: (
                         groups: Int) -> WinogradTile? {
   guard winogradEnabled && kernel == (3, 3) && stride == 1 && padding == 1 && groups == 1
     && inChannels >= 32 && outChannels >= 32 else { return nil }
-  return width >= 64 ? .f4x4 : width >= 32 ? .f2x2 : nil
+  return width >= 64 ? .f4x4 : width >= 32 || (width + 1) / 2 == 8 ? .f2x2 : nil
 }
 
 /// Whether Winograd convolutions are on: `EASEL_WINOGRAD=0` turns off this path and the plugins' own
@@ -94,7 +95,10 @@ struct BorderedPlanes {
   static func winogradReadExtent(height: Int, width: Int, rowStride: Int, tile: WinogradTile) -> Int {
     let m = tile.size
     let groups = ((width + m - 1) / m + 15) / 16
-    return (m * ((height + m - 1) / m) + 1) * rowStride + 16 * m * groups + 32 * m
+    let extent = (m * ((height + m - 1) / m) + 1) * rowStride + 16 * m * groups + 32 * m
+    // Groups of two tile rows read 4 padded rows more per pair, the second row of a last, odd pair too.
+    let pairs = (((height + m - 1) / m) + 1) / 2
+    return WinogradBlocking.pairsTileRows(width: width, tileSize: m) ? max(extent, (4 * pairs + 2) * rowStride + 32) : extent
   }
 }
 
@@ -144,7 +148,7 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
         switch tile {
         case .f2x2:
           winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
-                                 into: transformedInput, xiStride: inputStride)
+                                 pairedRows: blocking.paired, into: transformedInput, xiStride: inputStride)
         case .f4x4:
           winogradInputTransform4x4(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
                                     into: transformedInput, xiStride: inputStride)
@@ -162,7 +166,8 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
       switch tile {
       case .f2x2:
         winogradOutputTransform(products, outputs: outputs, height: height, width: width, xiStride: productStride,
-                                slots: slots, tileRows: rows, groups: groups, bias: bias, into: image.output)
+                                slots: slots, tileRows: rows, groups: groups, pairedRows: blocking.paired, bias: bias,
+                                into: image.output)
       case .f4x4:
         winogradOutputTransform4x4(products, outputs: outputs, height: height, width: width, xiStride: productStride,
                                    slots: slots, tileRows: rows, groups: groups, bias: bias, into: image.output)
@@ -190,8 +195,10 @@ private func winogradZeroUnusedSlots(_ transformed: UnsafeMutablePointer<Float>,
 
 /// Blocks of tiles, a GEMM's N columns each: whole tile rows when a row is short, else runs of
 /// groups within one row. Fixed by the geometry alone, so the result is the same whatever the
-/// thread count.
+/// thread count. With `paired` (F(2×2) on rows of 8 tiles) a group holds tiles 0–7 of two tile rows,
+/// and `tileRows` counts those pairs.
 struct WinogradBlocking {
+  let paired: Bool
   let tileRows: Int
   let groupsPerRow: Int
   let rowsPerBlock: Int
@@ -201,8 +208,12 @@ struct WinogradBlocking {
   /// Slots of a full block rounded up to whole 32-wide B panels.
   var slots: Int { (rowsPerBlock * groupsPerBlock * 16 + 31) / 32 * 32 }
 
+  /// Whether rows of `width` pixels run in groups of two tile rows: F(2×2) with 8 tiles a row.
+  static func pairsTileRows(width: Int, tileSize m: Int) -> Bool { m == 2 && (width + m - 1) / m == 8 }
+
   init(height: Int, width: Int, tileSize m: Int, targetSlots: Int = winogradTargetSlots) {
-    tileRows = (height + m - 1) / m
+    paired = Self.pairsTileRows(width: width, tileSize: m)
+    tileRows = paired ? ((height + m - 1) / m + 1) / 2 : (height + m - 1) / m
     groupsPerRow = ((width + m - 1) / m + 15) / 16
     groupsPerBlock = max(1, min(groupsPerRow, targetSlots / 16))
     rowsPerBlock = groupsPerBlock < groupsPerRow ? 1 : max(1, min(tileRows, targetSlots / (groupsPerRow * 16)))

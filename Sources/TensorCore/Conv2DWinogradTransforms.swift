@@ -22,23 +22,26 @@ func winogradKernelTransform(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Float>
 }
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`.
+/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. With `pairedRows`, `tileRows` are pairs
+/// of tile rows and a group's lanes 0–7 are tiles 0–7 of the pair's first row, lanes 8–15 of its second.
 func winogradInputTransform(
-  _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
+  _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>, pairedRows: Bool,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int
 ) {
+  // Bytes from a patch row's first 16 floats to the next 16: on along the row, or to the pair's second row.
+  let secondHalf = pairedRows ? 2 * input.rowStride * 4 : 64
   let channels = range.count
   for c in 0..<channels {
     let plane = UnsafeRawPointer(input.base + (range.lowerBound + c) * input.planeStride)
     for (rowIndex, tileRow) in tileRows.enumerated() {
       for group in groups {
         let slot = (rowIndex * groups.count + group - groups.lowerBound) * 16
-        // Padded rows 2·tileRow ... +3, padded columns 2·(first tile) ...: d_ij over 16 tiles.
-        let row0 = plane + ((2 * tileRow) * input.rowStride + 32 * group) * 4
-        let (d00, d01, d02, d03) = winogradPatchRow(row0)
-        let (d10, d11, d12, d13) = winogradPatchRow(row0 + input.rowStride * 4)
-        let (d20, d21, d22, d23) = winogradPatchRow(row0 + 2 * input.rowStride * 4)
-        let (d30, d31, d32, d33) = winogradPatchRow(row0 + 3 * input.rowStride * 4)
+        // Padded rows 2·(first tile row) ... +3, padded columns 2·(first tile) ...: d_ij over 16 tiles.
+        let row0 = plane + ((2 * (pairedRows ? 2 * tileRow : tileRow)) * input.rowStride + 32 * group) * 4
+        let (d00, d01, d02, d03) = winogradPatchRow(row0, secondHalf)
+        let (d10, d11, d12, d13) = winogradPatchRow(row0 + input.rowStride * 4, secondHalf)
+        let (d20, d21, d22, d23) = winogradPatchRow(row0 + 2 * input.rowStride * 4, secondHalf)
+        let (d30, d31, d32, d33) = winogradPatchRow(row0 + 3 * input.rowStride * 4, secondHalf)
         // Bᵀ d (rows), then (Bᵀ d) B (columns) with Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
         let t0 = (d00 - d20, d01 - d21, d02 - d22, d03 - d23)
         let t1 = (d10 + d20, d11 + d21, d12 + d22, d13 + d23)
@@ -61,19 +64,22 @@ func winogradInputTransform(
   }
 }
 
-/// Columns j = 0...3 of one patch row for 16 tiles: the even and odd floats from `row` and `row` + 2.
+/// Columns j = 0...3 of one patch row for 16 tiles: the even and odd floats of 32, the first 16 from
+/// `row` (and `row` + 2 floats), the other 16 from `secondHalf` bytes on.
 @inline(__always)
-private func winogradPatchRow(_ row: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-  let left = simdDeinterleave(row.loadUnaligned(as: SIMD32<Float>.self))
-  let right = simdDeinterleave(row.loadUnaligned(fromByteOffset: 8, as: SIMD32<Float>.self))
+private func winogradPatchRow(_ row: UnsafeRawPointer, _ secondHalf: Int) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+  @inline(__always) func floats(_ offset: Int) -> SIMD16<Float> { row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) }
+  let left = simdDeinterleave(floats(0), floats(secondHalf))
+  let right = simdDeinterleave(floats(8), floats(secondHalf + 8))
   return (left.even, left.odd, right.even, right.odd)
 }
 
 /// Y = Aᵀ M A + bias, sixteen tiles at a time, written as two output rows of 32 pixels (the last
-/// group of a row and an odd last row store only the pixels inside H×W) into `output`.
+/// group of a row and an odd last row store only the pixels inside H×W) into `output`; with
+/// `pairedRows`, as four rows of 16 (two per tile row of the pair).
 func winogradOutputTransform(
   _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
-  tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
+  tileRows: Range<Int>, groups: Range<Int>, pairedRows: Bool, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
   winogradForEachOutputGroup(products, outputs: outputs, slots: slots, tileRows: tileRows, groups: groups, bias: bias) {
     o, start, tileRow, group, source in
@@ -86,6 +92,16 @@ func winogradOutputTransform(
     // Output rows 2·tileRow and +1: 32 pixels each, even and odd columns interleaved.
     let top = simdInterleave(start + s0.0 + s0.1 + s0.2, start + s0.1 - s0.2 - s0.3)
     let bottom = simdInterleave(start + s1.0 + s1.1 + s1.2, start + s1.1 - s1.2 - s1.3)
+    if pairedRows {
+      // Lanes 0–7 are output rows 4·pair and +1, lanes 8–15 rows 4·pair + 2 and + 3, 16 pixels each.
+      let (first, count) = (4 * tileRow, min(16, width))
+      let target = output.base + o * output.planeStride + first * output.rowStride
+      winogradStore(top.0, count, target)
+      if first + 1 < height { winogradStore(bottom.0, count, target + output.rowStride) }
+      if first + 2 < height { winogradStore(top.1, count, target + 2 * output.rowStride) }
+      if first + 3 < height { winogradStore(bottom.1, count, target + 3 * output.rowStride) }
+      return
+    }
     let column = group * 32
     let count = min(32, width - column)
     let target = output.base + o * output.planeStride + 2 * tileRow * output.rowStride + column
@@ -109,6 +125,16 @@ func winogradForEachOutputGroup(
         body(o, start, tileRow, group, UnsafeRawPointer(products + o * slots + (rowIndex * groups.count + group - groups.lowerBound) * 16))
       }
     }
+  }
+}
+
+/// The first `count` (up to 16) of `values`.
+@inline(__always)
+func winogradStore(_ values: SIMD16<Float>, _ count: Int, _ target: UnsafeMutablePointer<Float>) {
+  if count == 16 {
+    UnsafeMutableRawPointer(target).storeBytes(of: values, as: SIMD16<Float>.self)
+  } else {
+    for lane in 0..<count { target[lane] = values[lane] }
   }
 }
 
