@@ -128,51 +128,76 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
   let bias = kernels.bias.floats
   let threads = ComputePool.shared.threadCount
   let items = images.count * blocking.blocks
-  let tasks = min(items, threads == 1 ? 1 : threads * 4)
-  ComputePool.shared.parallelFor(tasks) { task in
-    // The ξ matrices one cache line more than their size apart: at a power-of-two distance the
-    // transforms' streams would share an L1 set.
-    let slots = blocking.slots
-    let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
-    // 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
-    let scratchFloats = points * (inputStride + productStride)
-    let transformedInput = allocateAlignedFloats(scratchFloats)  // [points][S/32][chunk][32]
-    defer { releaseAlignedFloats(transformedInput, count: scratchFloats) }
+  // The ξ matrices one cache line more than their size apart: at a power-of-two distance the
+  // transforms' streams would share an L1 set.
+  let slots = blocking.slots
+  let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
+  let scratchFloats = points * (inputStride + productStride)
+  /// Block `item` (image, block) from input planes to output planes; with `split`, each phase (input
+  /// transform by channels, products by ξ and tile, output transform by output channels) spread
+  /// over the pool. Every value is computed the same way either way.
+  func run(_ item: Int, scratch transformedInput: UnsafeMutablePointer<Float>, split: Bool) {
     let products = transformedInput + points * inputStride  // [points][O][S]
-    for item in (task * items / tasks)..<((task + 1) * items / tasks) {
-      let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
-      let (rows, groups) = blocking.block(block)
-      var first = 0
-      while first < channels {
-        let count = min(chunk, channels - first)
+    let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
+    let (rows, groups) = blocking.block(block)
+    var first = 0
+    while first < channels {
+      let count = min(chunk, channels - first)
+      let parts = split ? min(count, 4 * threads) : 1
+      ComputePool.shared.parallelFor(parts) { part in
+        let (low, high) = (count * part / parts, count * (part + 1) / parts)
         switch tile {
         case .f2x2:
-          winogradInputTransform(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
-                                 pairedRows: blocking.paired, into: transformedInput, xiStride: inputStride)
+          winogradInputTransform(image.input, channels: first + low..<first + high, tileRows: rows, groups: groups,
+                                 pairedRows: blocking.paired, into: transformedInput, xiStride: inputStride,
+                                 panelRows: count, firstRow: low)
         case .f4x4:
-          winogradInputTransform4x4(image.input, channels: first..<first + count, tileRows: rows, groups: groups,
-                                    into: transformedInput, xiStride: inputStride)
+          winogradInputTransform4x4(image.input, channels: first + low..<first + high, tileRows: rows, groups: groups,
+                                    into: transformedInput, xiStride: inputStride, panelRows: count, firstRow: low)
         }
-        winogradZeroUnusedSlots(transformedInput, points: points, channels: count, xiStride: inputStride,
-                                from: rows.count * groups.count * 16, to: slots)
-        gemmBatched(points, parallel: false) { xi in
-          GEMMProblem(m: outputs, n: slots, k: count,
-                      a: kernels.matrix(point: xi, firstChannel: first),
-                      b: .packed(transformedInput + xi * inputStride, rows: count),
-                      c: products + xi * productStride, ldc: slots, accumulate: first > 0)
-        }
-        first += count
       }
+      winogradZeroUnusedSlots(transformedInput, points: points, channels: count, xiStride: inputStride,
+                              from: rows.count * groups.count * 16, to: slots)
+      gemmBatched(points, parallel: split) { xi in
+        GEMMProblem(m: outputs, n: slots, k: count,
+                    a: kernels.matrix(point: xi, firstChannel: first),
+                    b: .packed(transformedInput + xi * inputStride, rows: count),
+                    c: products + xi * productStride, ldc: slots, accumulate: first > 0)
+      }
+      first += count
+    }
+    let parts = split ? min(outputs, 4 * threads) : 1
+    ComputePool.shared.parallelFor(parts) { part in
+      let (low, high) = (outputs * part / parts, outputs * (part + 1) / parts)
+      let planes = OutputPlanes(base: image.output.base + low * image.output.planeStride,
+                                planeStride: image.output.planeStride, rowStride: image.output.rowStride)
       switch tile {
       case .f2x2:
-        winogradOutputTransform(products, outputs: outputs, height: height, width: width, xiStride: productStride,
-                                slots: slots, tileRows: rows, groups: groups, pairedRows: blocking.paired, bias: bias,
-                                into: image.output)
+        winogradOutputTransform(products + low * slots, outputs: high - low, height: height, width: width,
+                                xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
+                                pairedRows: blocking.paired, bias: bias + low, into: planes)
       case .f4x4:
-        winogradOutputTransform4x4(products, outputs: outputs, height: height, width: width, xiStride: productStride,
-                                   slots: slots, tileRows: rows, groups: groups, bias: bias, into: image.output)
+        winogradOutputTransform4x4(products + low * slots, outputs: high - low, height: height, width: width,
+                                   xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
+                                   bias: bias + low, into: planes)
       }
     }
+  }
+  // Scratch 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
+  if threads > 1 && items < 2 * threads {
+    // Too few blocks to balance the threads (the guided batch's two images, one block each): the
+    // blocks one after another, each phase split over the pool, so that a thread slowed by another
+    // process holds up nothing and no thread idles while the other finishes its image.
+    let scratch = allocateAlignedFloats(scratchFloats)  // [points][S/32][chunk][32], then products
+    defer { releaseAlignedFloats(scratch, count: scratchFloats) }
+    for item in 0..<items { run(item, scratch: scratch, split: true) }
+    return
+  }
+  let tasks = min(items, threads == 1 ? 1 : threads * 4)
+  ComputePool.shared.parallelFor(tasks) { task in
+    let scratch = allocateAlignedFloats(scratchFloats)  // [points][S/32][chunk][32], then products
+    defer { releaseAlignedFloats(scratch, count: scratchFloats) }
+    for item in (task * items / tasks)..<((task + 1) * items / tasks) { run(item, scratch: scratch, split: false) }
   }
 }
 

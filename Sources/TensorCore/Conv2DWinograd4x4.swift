@@ -57,13 +57,14 @@ private func winogradA6(_ m: SIMD16x6) -> SIMD16x4 {
 }
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 36 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. Each channel's patch rows are first
+/// of the 36 GEMMs: slot s of ξ, channel c at `[ξ][s / 32][firstRow + c][s % 32]` (panels of
+/// `panelRows` rows). Each channel's patch rows are first
 /// split by phase (`winogradSplitPhases`), so that column j of 16 tiles is one unaligned load: with
 /// the deinterleaving shuffles and the arithmetic in one function, LLVM merged them into scalar code
 /// (a fifth of a 64×64×320 convolution's time).
 func winogradInputTransform4x4(
   _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
-  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int
+  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, panelRows: Int, firstRow: Int
 ) {
   let channels = range.count
   let rowCount = 4 * tileRows.count + 2  // the padded rows the block's patches cover
@@ -91,7 +92,7 @@ func winogradInputTransform4x4(
         // Bᵀ d along each row i.
         let e0 = winogradB6(patchRow(0)), e1 = winogradB6(patchRow(1)), e2 = winogradB6(patchRow(2))
         let e3 = winogradB6(patchRow(3)), e4 = winogradB6(patchRow(4)), e5 = winogradB6(patchRow(5))
-        let target = UnsafeMutableRawPointer(transformed + (slot / 32) * channels * 32 + c * 32 + slot % 32)
+        let target = UnsafeMutableRawPointer(transformed + (slot / 32) * panelRows * 32 + (firstRow + c) * 32 + slot % 32)
         // Then Bᵀ along column j, stored at ξ = 6i + j.
         @inline(__always) func put(_ j: Int, _ column: SIMD16x6) {
           target.storeBytes(of: column.0, toByteOffset: j * perXi * 4, as: SIMD16<Float>.self)

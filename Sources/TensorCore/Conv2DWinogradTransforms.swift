@@ -22,11 +22,12 @@ func winogradKernelTransform(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Float>
 }
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
-/// of the 16 GEMMs: slot s of ξ at `[ξ][s / 32][c][s % 32]`. With `pairedRows`, `tileRows` are pairs
+/// of the 16 GEMMs: slot s of ξ, channel c at `[ξ][s / 32][firstRow + c][s % 32]` (panels of
+/// `panelRows` rows, the GEMMs' K). With `pairedRows`, `tileRows` are pairs
 /// of tile rows and a group's lanes 0–7 are tiles 0–7 of the pair's first row, lanes 8–15 of its second.
 func winogradInputTransform(
   _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>, pairedRows: Bool,
-  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int
+  into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, panelRows: Int, firstRow: Int
 ) {
   // Bytes from a patch row's first 16 floats to the next 16: on along the row, or to the pair's second row.
   let secondHalf = pairedRows ? 2 * input.rowStride * 4 : 64
@@ -47,7 +48,7 @@ func winogradInputTransform(
         let t1 = (d10 + d20, d11 + d21, d12 + d22, d13 + d23)
         let t2 = (d20 - d10, d21 - d11, d22 - d12, d23 - d13)
         let t3 = (d10 - d30, d11 - d31, d12 - d32, d13 - d33)
-        let target = UnsafeMutableRawPointer(transformed + (slot / 32) * channels * 32 + c * 32 + slot % 32)
+        let target = UnsafeMutableRawPointer(transformed + (slot / 32) * panelRows * 32 + (firstRow + c) * 32 + slot % 32)
         @inline(__always) func put(_ i: Int, _ t: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)) {
           let row = target + i * 4 * perXi * 4  // ξ = 4i + j
           row.storeBytes(of: t.0 - t.2, toByteOffset: 0, as: SIMD16<Float>.self)
