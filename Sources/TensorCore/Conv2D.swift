@@ -67,11 +67,10 @@ private func conv2dGEMM(
       let source: GEMMSourceB
       if let im2col {
         source = .packed(im2col.panels(item), rows: g.groupK)
-      } else if !pointwise {
-        source = .image(image(item))
+      } else if pointwise {
+        source = .matrix(GEMMMatrix(base: UnsafeRawPointer(image(item).base), dtype: .f32, rowStride: inPlane, columnStride: 1))
       } else {
-        let channels = input + ((item / groups) * g.inChannels + group * g.groupInChannels) * inPlane
-        source = .matrix(GEMMMatrix(base: UnsafeRawPointer(channels), dtype: .f32, rowStride: inPlane, columnStride: 1))
+        source = .image(image(item))
       }
       return GEMMProblem(
         m: g.groupOutChannels, n: outPlane, k: g.groupK, a: groupWeights(group), b: source,

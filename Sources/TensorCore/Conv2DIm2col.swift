@@ -27,10 +27,10 @@ final class Im2colPanels {
   private let storage: TensorStorage
   private let floatsPerItem: Int
 
-  /// Whether to pack whole: for small output planes (the 8×8 to 32×32 convolutions of a UNet's
-  /// inner levels, whose N is too narrow for one B block to serve many rows of tiles), within 64 MB.
+  /// Whether to pack whole: for output planes of at most 1024 pixels (a UNet's inner levels, whose N
+  /// is too narrow for one B block to serve many rows of tiles), within 64 MB.
   static func pays(items: Int, k: Int, n: Int) -> Bool {
-    n <= 1024 && items * (n + gemmNR - 1) / gemmNR * gemmNR * k * 4 <= 64 << 20
+    n <= 1024 && items * ((n + gemmNR - 1) / gemmNR) * gemmNR * k * 4 <= 64 << 20
   }
 
   init(items: Int, k: Int, n: Int, image: (Int) -> Im2colImage) {
