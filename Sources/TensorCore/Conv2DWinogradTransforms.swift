@@ -23,8 +23,8 @@ func winogradKernelTransform(_ g: WinogradKernelTaps, _ put: (Int, SIMD16<Float>
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
 /// of the 16 GEMMs: slot s of ξ, channel c at `[ξ][s / 32][firstRow + c][s % 32]` (panels of
-/// `panelRows` rows, the GEMMs' K). With `pairedRows`, `tileRows` are pairs
-/// of tile rows and a group's lanes 0–7 are tiles 0–7 of the pair's first row, lanes 8–15 of its second.
+/// `panelRows` rows, the GEMMs' K). With `pairedRows`, `tileRows` are pairs of tile rows and a
+/// group's lanes 0–7 are tiles 0–7 of the pair's first row, lanes 8–15 of its second.
 func winogradInputTransform(
   _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>, pairedRows: Bool,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, panelRows: Int, firstRow: Int
