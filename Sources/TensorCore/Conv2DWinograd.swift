@@ -39,7 +39,7 @@ func conv2dWinogradTile(inChannels: Int, outChannels: Int, width: Int, kernel: (
                         groups: Int) -> WinogradTile? {
   guard winogradEnabled && kernel == (3, 3) && stride == 1 && padding == 1 && groups == 1
     && inChannels >= 32 && outChannels >= 32 else { return nil }
-  return width >= 64 ? .f4x4 : width >= 32 || (width + 1) / 2 == 8 ? .f2x2 : nil
+  return width >= 64 ? .f4x4 : width >= 32 || WinogradBlocking.pairsTileRows(width: width, tileSize: 2) ? .f2x2 : nil
 }
 
 /// Whether Winograd convolutions are on: `EASEL_WINOGRAD=0` turns off this path and the plugins' own
@@ -96,9 +96,9 @@ struct BorderedPlanes {
     let m = tile.size
     let groups = ((width + m - 1) / m + 15) / 16
     let extent = (m * ((height + m - 1) / m) + 1) * rowStride + 16 * m * groups + 32 * m
-    // Groups of two tile rows read 4 padded rows more per pair, the second row of a last, odd pair too.
-    let pairs = (((height + m - 1) / m) + 1) / 2
-    return WinogradBlocking.pairsTileRows(width: width, tileSize: m) ? max(extent, (4 * pairs + 2) * rowStride + 32) : extent
+    // Groups of two tile rows read 4 padded rows per pair, the second row of a last, odd pair too.
+    let blocking = WinogradBlocking(height: height, width: width, tileSize: m)
+    return blocking.paired ? max(extent, (4 * blocking.tileRows + 2) * rowStride + 32) : extent
   }
 }
 
@@ -132,7 +132,8 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
   // transforms' streams would share an L1 set.
   let slots = blocking.slots
   let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
-  let scratchFloats = points * (inputStride + productStride)
+  // Scratch 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
+  let scratchFloats = points * (inputStride + productStride)  // [points][S/32][chunk][32], then [points][O][S]
   /// Block `item` (image, block) from input planes to output planes; with `split`, each phase (input
   /// transform by channels, products by ξ and tile, output transform by output channels) spread
   /// over the pool. Every value is computed the same way either way.
@@ -183,19 +184,18 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
       }
     }
   }
-  // Scratch 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
   if threads > 1 && items < 2 * threads {
     // Too few blocks to balance the threads (the guided batch's two images, one block each): the
     // blocks one after another, each phase split over the pool, so that a thread slowed by another
     // process holds up nothing and no thread idles while the other finishes its image.
-    let scratch = allocateAlignedFloats(scratchFloats)  // [points][S/32][chunk][32], then products
+    let scratch = allocateAlignedFloats(scratchFloats)
     defer { releaseAlignedFloats(scratch, count: scratchFloats) }
     for item in 0..<items { run(item, scratch: scratch, split: true) }
     return
   }
   let tasks = min(items, threads == 1 ? 1 : threads * 4)
   ComputePool.shared.parallelFor(tasks) { task in
-    let scratch = allocateAlignedFloats(scratchFloats)  // [points][S/32][chunk][32], then products
+    let scratch = allocateAlignedFloats(scratchFloats)
     defer { releaseAlignedFloats(scratch, count: scratchFloats) }
     for item in (task * items / tasks)..<((task + 1) * items / tasks) { run(item, scratch: scratch, split: false) }
   }

@@ -75,6 +75,7 @@ private func groupNormAffine(
   nonisolated(unsafe) let betaPointer = beta?.floats
   nonisolated(unsafe) let scalePointer = modulation.0?.floats
   nonisolated(unsafe) let shiftPointer = modulation.1?.floats
+  let modulated = scalePointer != nil || shiftPointer != nil
   // [N, C, S] viewed as [N·G, C/G·S]: each (n, g) block is contiguous.
   forEachChunk(batch * groups, work: groupLength * (silu ? 6 : 3)) { blocks in
     for block in blocks {
@@ -89,7 +90,6 @@ private func groupNormAffine(
         let offset = start + local * spatial
         if silu {
           let sampleChannel = (block / groups) * channels + channel
-          let modulated = scalePointer != nil || shiftPointer != nil
           let modulation = modulated ? ((scalePointer?[sampleChannel] ?? 0) + 1, shiftPointer?[sampleChannel] ?? 0) : nil
           groupNormSiLURow(source + offset, destination + offset, spatial, scale: scale, shift: shift, modulation: modulation)
         } else {
