@@ -35,7 +35,7 @@ enum CoreBenchmark {
       index += 2
     }
     let workloads = makeWorkloads().filter { only?.contains($0.name) ?? true }
-      + makeDecoderConvWorkloads().filter { only?.contains($0.name) ?? false }
+      + makeDecoderWorkloads().filter { only?.contains($0.name) ?? false }
     for threads in threadCounts {
       ComputePool.shared.setThreadCount(threads)
       let peak = FMAPeak.measure(threads: threads, cpuTime: useCPUTime)
@@ -76,9 +76,10 @@ enum CoreBenchmark {
   /// The Karlo decoder's 3×3 convolutions at each resolution (guided batch of 2, f16 weights as the
   /// model folder has them, laid out as the UNet loads them), run only when `--only` names them:
   /// conv-karlo-64, -32, -16, -8; with a suffix -tensor, the same weights as a row-major tensor; and
-  /// its attention projections (linear-karlo-32, -16, -8: [2·S·S, C] × [C, C], f16 weights laid out).
-  static func makeDecoderConvWorkloads() -> [Workload] {
-    [(32, 640), (16, 960), (8, 1280)].map { size, channels in
+  /// its attention projections (linear-karlo-32, -16, -8: [2·S·S, C] × [C, C], f16 weights laid out)
+  /// and its attention at 32×32 (attention-karlo-32).
+  static func makeDecoderWorkloads() -> [Workload] {
+    [decoderAttentionWorkload()] + [(32, 640), (16, 960), (8, 1280)].map { size, channels in
       let x = random([2 * size * size, channels], seed: 14)
       let weights = LinearWeights(half(random([channels, channels], seed: 15)))
       return Workload(name: "linear-karlo-\(size)", detail: "linear", flops: Double(2 * 2 * size * size * channels * channels)) {
@@ -99,6 +100,25 @@ enum CoreBenchmark {
           conv2d(image, weight: filters, bias: bias, padding: 1)
         },
       ]
+    }
+  }
+
+  /// The decoder's attention at 32×32: 10 heads, 1024 queries, 81 text + 1024 pixel keys, the text
+  /// padding masked as UNet2DConditionModel masks it (−10000 on the key).
+  static func decoderAttentionWorkload() -> Workload {
+    let (heads, queries, keys, text) = (10, 1024, 1024 + 81, 81)
+    let q = random([2, heads, queries, 64], seed: 16)
+    let k = random([2, heads, keys, 64], seed: 17)
+    let v = random([2, heads, keys, 64], seed: 18)
+    // [2, 1, 1, S]: the unconditional prompt keeps 4 + 2 text tokens, the conditional one 4 + 12.
+    var maskValues = [Float](repeating: 0, count: 2 * keys)
+    for (row, kept) in [6, 16].enumerated() {
+      for j in kept..<text { maskValues[row * keys + j] = -10_000 }
+    }
+    let mask = Tensor(maskValues, shape: [2, 1, 1, keys])
+    return Workload(name: "attention-karlo-32", detail: "SDPA B=2 H=10 T=1024 S=1105 D=64, padding mask",
+                    flops: Double(4 * 2 * heads * queries * keys * 64)) {
+      scaledDotProductAttention(query: q, key: k, value: v, mask: mask)
     }
   }
 

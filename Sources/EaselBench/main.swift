@@ -13,7 +13,7 @@ default:
     usage: easel-bench core [--threads 1,2] [--repeats N] [--cpu-time] [--only gemm,gemm-tall,conv,attention]
       core   FMA peak, SGEMM 1024³ and 4096×320×2880, conv 3×3 64×64×320→320, attention 8×4096×64;
              with --only also conv-karlo-64|32|16|8 (the Karlo decoder's convolutions), -tensor for row-major weights,
-             and linear-karlo-32|16|8 (its attention projections)
+             linear-karlo-32|16|8 (its attention projections) and attention-karlo-32
     \(UnCLIPBenchmark.usage)
     """)
   exit(arguments.isEmpty ? 0 : 2)

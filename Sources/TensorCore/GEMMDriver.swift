@@ -2,6 +2,7 @@
 // M rows of C, N columns of C, K the reduction; MR x NR is the micro-kernel tile (GEMMMicroKernel).
 // Threads split C into independent tiles; every tile walks K in the same blocks in the same order,
 // so each element gets the same FMA chains and additions whatever the thread count or tiling.
+import CCPUFeatures
 
 /// K-block length: an A micro-panel (gemmKC x gemmMR floats, 14 KB) or a B micro-panel (32 KB)
 /// stays in L1 while the other operand's panels stream from L2 (see `gemmTile`).
@@ -200,6 +201,14 @@ private func gemmTile(
         }
         let output = full ? target : edge
         let ldc = full ? p.ldc : gemmNR
+        // The kernel reads and writes C only after its K loop: asking for those lines now hides
+        // their latency behind the loop (C of a large product lives in L3 or memory).
+        if full {
+          for r in 0..<gemmMR {
+            easel_prefetch_for_write(target + r * p.ldc)
+            easel_prefetch_for_write(target + r * p.ldc + 16)
+          }
+        }
         if directA && height == gemmMR {
           let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
           gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)

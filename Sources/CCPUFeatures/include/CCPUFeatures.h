@@ -12,4 +12,8 @@ const char *easel_missing_cpu_features(void);
 
 /** The features this CPU has among those Easel cares about, space separated. */
 const char *easel_cpu_feature_summary(void);
+
+/** Asks for the cache line at `address` ahead of a write (prefetchw where the CPU has it): the
+    SGEMM driver's hint for a C tile that the micro-kernel reads and writes only after its K loop. */
+static inline void easel_prefetch_for_write(const void *address) { __builtin_prefetch(address, 1, 3); }
 #endif
