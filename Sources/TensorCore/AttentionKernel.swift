@@ -107,7 +107,8 @@ func attentionExpBlock(
   let raw = UnsafeMutableRawPointer(row)
   let vectorEnd = visible & ~15
   if let mask, maskStride == 1 {
-    // A key-padding mask ([B, 1, 1, S], the UNets' text mask): 16 keys at a time, rounded as below.
+    // A mask contiguous along the keys (the UNets' [B, 1, 1, S] text mask): 16 keys at a time, the
+    // same roundings as the strided loop below.
     let maskRaw = UnsafeRawPointer(mask)
     let scales = SIMD16<Float>(repeating: scale)
     for j in stride(from: 0, to: vectorEnd, by: 16) {
