@@ -107,16 +107,9 @@ func attentionExpBlock(
   let raw = UnsafeMutableRawPointer(row)
   let vectorEnd = visible & ~15
   if let mask, maskStride == 1 {
-    // A mask contiguous along the keys (the UNets' [B, 1, 1, S] text mask): 16 keys at a time, the
-    // same roundings as the strided loop below.
-    let maskRaw = UnsafeRawPointer(mask)
-    let scales = SIMD16<Float>(repeating: scale)
-    for j in stride(from: 0, to: vectorEnd, by: 16) {
-      let scaled = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) * scales
-      let masked = scaled + maskRaw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-      raw.storeBytes(of: masked, toByteOffset: j * 4, as: SIMD16<Float>.self)
-    }
-    for j in vectorEnd..<visible { row[j] = row[j] * scale + mask[j] }
+    // A mask contiguous along the keys (the UNets' [B, 1, 1, S] text mask): a vector row pass with
+    // the same two roundings as the strided loop below.
+    addScaledRow(mask, row, scale: scale, row, visible)
   } else if let mask {
     for j in 0..<visible { row[j] = row[j] * scale + mask[j * maskStride] }
   } else if factor != scale {
