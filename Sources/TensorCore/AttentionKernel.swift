@@ -104,7 +104,6 @@ func attentionExpBlock(
   _ row: UnsafeMutablePointer<Float>, _ count: Int, visible: Int, scale: Float, factor: Float,
   mask: UnsafePointer<Float>?, maskStride: Int, runningMax: Float
 ) -> (max: Float, sum: Float) {
-  let raw = UnsafeMutableRawPointer(row)
   let vectorEnd = visible & ~15
   if let mask, maskStride == 1 {
     // A mask contiguous along the keys (the UNets' [B, 1, 1, S] text mask): a vector row pass with
@@ -115,22 +114,14 @@ func attentionExpBlock(
   } else if factor != scale {
     for j in 0..<visible { row[j] *= scale }
   }
-  var largest = SIMD16<Float>(repeating: runningMax)
-  var j = 0
-  while j < vectorEnd {
-    let x = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-    largest = largest.replacing(with: x, where: x .> largest)
-    j += 16
-  }
-  var top = largest.max()
-  while j < visible { top = max(top, row[j]); j += 1 }
+  let top = visible > 0 ? max(runningMax, maxRow(row, visible)) : runningMax
   if top == -.infinity {
     // Every key so far is masked: nothing to add yet.
     row.update(repeating: 0, count: count)
     return (top, 0)
   }
   var total = attentionExpShifted(row, vectorEnd, shift: top, factor: factor)
-  j = vectorEnd
+  var j = vectorEnd
   while j < visible {
     row[j] = Foundation.exp((row[j] - top) * factor)
     total += row[j]
@@ -140,36 +131,36 @@ func attentionExpBlock(
   return (top, total)
 }
 
-/// row[j] = e^((row[j] − shift)·factor) for j < count (a multiple of 16); returns the sum.
-/// Cephes expf: range reduction by ln 2 and a degree-5 polynomial, about 1 ulp. Arguments below
-/// −87.3 (including −∞ from masks) give exactly 0. Written over memory rather than as a function of
-/// a SIMD16 value, which the calling convention would split into four 128-bit pieces.
+/// row[j] = e^((row[j] − shift)·factor) for j < count (a multiple of 16); returns the sum. As 2^t with
+/// t = (row[j] − shift)·factor·log₂e ≤ 0: 2^n for the nearest integer n, built in the exponent bits,
+/// times a degree-5 minimax polynomial of 2^f on f = t − n ∈ [−½, ½] (3 ulp; fitted in float64 on
+/// Chebyshev nodes). t below −127 (including −∞ from masks) gives n = −127, whose 2^n bits are 0:
+/// exactly 0. Written over memory rather than as a function of a SIMD16 value, which the calling
+/// convention would split into four 128-bit pieces.
 func attentionExpShifted(_ row: UnsafeMutablePointer<Float>, _ count: Int, shift: Float, factor: Float) -> Float {
   let raw = UnsafeMutableRawPointer(row)
-  let low = SIMD16<Float>(repeating: -87.3)
+  let low = SIMD16<Float>(repeating: -127)
   let offset = SIMD16<Float>(repeating: shift)
-  // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
-  let magic = SIMD16<Float>(repeating: 12_582_912)
-  let magicBits = unsafeBitCast(magic, to: SIMD16<Int32>.self)
+  let scale = SIMD16<Float>(repeating: factor * 1.442_695_04)
+  // Adding 1.5·2²³ + 127 rounds to the nearest integer n and leaves n + 127 in the low mantissa bits,
+  // which a shift by 23 moves into the exponent field of 2^n.
+  let magic = SIMD16<Float>(repeating: 12_583_039)
   var sums = SIMD16<Float>()
   var j = 0
   while j < count {
-    let x = (raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - offset) * factor
+    let x = (raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self) - offset) * scale
     // replacing(where:) compiles to compare + blend; pointwiseMax does not vectorise.
-    let clamped = x.replacing(with: low, where: x .< low)
-    let shifted = clamped * 1.442_695_04 + magic
-    let n = shifted - magic
-    var r = clamped.addingProduct(n, SIMD16(repeating: -0.693_359_375))
-    r = r.addingProduct(n, SIMD16(repeating: 2.121_944_4e-4))
-    var p = SIMD16<Float>(repeating: 1.987_569_15e-4)
-    p = SIMD16(repeating: 1.398_199_950_7e-3).addingProduct(p, r)
-    p = SIMD16(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
-    p = SIMD16(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
-    p = SIMD16(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
-    p = SIMD16(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
-    let y = (r + 1).addingProduct(p, r * r)
-    let exponent = ((unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- magicBits) &+ 127) &<< 23
-    let e = (y * unsafeBitCast(exponent, to: SIMD16<Float>.self)).replacing(with: 0, where: x .< low)
+    let t = x.replacing(with: low, where: x .< low)
+    let shifted = t + magic
+    let f = t - (shifted - magic)
+    var p = SIMD16<Float>(repeating: 1.326_472_731_307_149e-3)
+    p = SIMD16(repeating: 9.671_512_991_189_957e-3).addingProduct(p, f)
+    p = SIMD16(repeating: 5.550_733_581_185_341e-2).addingProduct(p, f)
+    p = SIMD16(repeating: 0.240_222_424_268_722_53).addingProduct(p, f)
+    p = SIMD16(repeating: 0.693_147_003_650_665_3).addingProduct(p, f)
+    p = SIMD16(repeating: 1).addingProduct(p, f)
+    let power = unsafeBitCast(unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &<< 23, to: SIMD16<Float>.self)
+    let e = p * power
     raw.storeBytes(of: e, toByteOffset: j * 4, as: SIMD16<Float>.self)
     sums += e
     j += 16

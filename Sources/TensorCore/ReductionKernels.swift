@@ -100,7 +100,7 @@ func maxRow(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
       acc = simdMax(acc, loadVector(x + i))
       i += 16
     }
-    best = acc.max()
+    best = horizontalMax(acc)
   }
   while i < n {
     best = Swift.max(best, x[i])

@@ -128,6 +128,16 @@ func simdClamp(_ x: FloatVector, _ lower: Float, _ upper: Float) -> FloatVector 
 @_transparent
 func simdMax(_ a: FloatVector, _ b: FloatVector) -> FloatVector { a.replacing(with: b, where: .!(a .>= b)) }
 
+/// The largest lane, halving the vector with ``simdMax``'s comparison four times: the stdlib's `max()`
+/// stores the vector and compares its lanes one by one.
+@inline(__always)
+func horizontalMax(_ v: FloatVector) -> Float {
+  let eight = v.lowHalf.replacing(with: v.highHalf, where: .!(v.lowHalf .>= v.highHalf))
+  let four = eight.lowHalf.replacing(with: eight.highHalf, where: .!(eight.lowHalf .>= eight.highHalf))
+  let two = four.lowHalf.replacing(with: four.highHalf, where: .!(four.lowHalf .>= four.highHalf))
+  return two[0] >= two[1] ? two[0] : two[1]
+}
+
 /// 1 / (1 + e^−x) per lane.
 @_transparent
 func simdSigmoid(_ x: FloatVector) -> FloatVector { 1 / (1 + simdExp(-x)) }
