@@ -30,8 +30,9 @@ enum WinogradTile {
 
 /// The Winograd tile `conv2d` takes, if any: for a 3×3, stride 1, padding 1, one-group convolution
 /// with at least 32 channels in and out (smaller products run the GEMM far below its speed), F(4×4)
-/// for rows of at least 64 pixels and F(2×2) for rows of at least 32 (16 tiles fill a group) or of
-/// 15–16 (8 tiles: a group holds two tile rows, see `WinogradBlocking.pairsTileRows`).
+/// for rows of at least 64 pixels (16 tiles fill a group) or of 29–32 (8 tiles: a group holds two
+/// tile rows, see `WinogradBlocking.pairsTileRows`), and F(2×2) for the other rows of at least 32 or
+/// of 15–16 (8 tiles again).
 /// `EASEL_WINOGRAD=0` turns it off (to compare the two paths). Measured on the main job (the
 /// embedded model's 32-channel convolutions at 64×64): 7.0–8.4 CPU seconds with the 32-channel
 /// floor against 8.5–8.9 with a 64-channel one.
@@ -39,7 +40,8 @@ func conv2dWinogradTile(inChannels: Int, outChannels: Int, width: Int, kernel: (
                         groups: Int) -> WinogradTile? {
   guard winogradEnabled && kernel == (3, 3) && stride == 1 && padding == 1 && groups == 1
     && inChannels >= 32 && outChannels >= 32 else { return nil }
-  return width >= 64 ? .f4x4 : width >= 32 || WinogradBlocking.pairsTileRows(width: width, tileSize: 2) ? .f2x2 : nil
+  if width >= 64 || WinogradBlocking.pairsTileRows(width: width, tileSize: 4) { return .f4x4 }
+  return width >= 32 || WinogradBlocking.pairsTileRows(width: width, tileSize: 2) ? .f2x2 : nil
 }
 
 /// Whether Winograd convolutions are on: `EASEL_WINOGRAD=0` turns off this path and the plugins' own
@@ -91,14 +93,15 @@ struct BorderedPlanes {
 
   /// Floats the input transform may read from each plane's start: whole tile rows of whole groups
   /// (the reads past the picture feed only discarded slots, but must be finite). A patch row of a
-  /// group is read as 16·m floats from its start and from m (F(2×2)) or 16·m (F(4×4)) floats on.
+  /// group is read as 16·m floats from its start and from m (F(2×2)) or 16·m (F(4×4)) floats on;
+  /// paired tile rows (8 tiles a row) read 16·m floats from the start of each of 2m·pairs + 2 rows.
   static func winogradReadExtent(height: Int, width: Int, rowStride: Int, tile: WinogradTile) -> Int {
     let m = tile.size
     let groups = ((width + m - 1) / m + 15) / 16
     let extent = (m * ((height + m - 1) / m) + 1) * rowStride + 16 * m * groups + 32 * m
-    // Groups of two tile rows read 4 padded rows per pair, the second row of a last, odd pair too.
+    // Groups of two tile rows read 2m padded rows per pair, the second row of a last, odd pair too.
     let blocking = WinogradBlocking(height: height, width: width, tileSize: m)
-    return blocking.paired ? max(extent, (4 * blocking.tileRows + 2) * rowStride + 32) : extent
+    return blocking.paired ? max(extent, (2 * m * blocking.tileRows + 2) * rowStride + 16 * m) : extent
   }
 }
 
@@ -154,7 +157,8 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
                                  panelRows: count, firstRow: low)
         case .f4x4:
           winogradInputTransform4x4(image.input, channels: first + low..<first + high, tileRows: rows, groups: groups,
-                                    into: transformedInput, xiStride: inputStride, panelRows: count, firstRow: low)
+                                    pairedRows: blocking.paired, into: transformedInput, xiStride: inputStride,
+                                    panelRows: count, firstRow: low)
         }
       }
       winogradZeroUnusedSlots(transformedInput, points: points, channels: count, xiStride: inputStride,
@@ -180,7 +184,7 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
       case .f4x4:
         winogradOutputTransform4x4(products + low * slots, outputs: high - low, height: height, width: width,
                                    xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
-                                   bias: bias + low, into: planes)
+                                   pairedRows: blocking.paired, bias: bias + low, into: planes)
       }
     }
   }
@@ -220,7 +224,7 @@ private func winogradZeroUnusedSlots(_ transformed: UnsafeMutablePointer<Float>,
 
 /// Blocks of tiles, a GEMM's N columns each: whole tile rows when a row is short, else runs of
 /// groups within one row. Fixed by the geometry alone, so the result is the same whatever the
-/// thread count. With `paired` (F(2×2) on rows of 8 tiles) a group holds tiles 0–7 of two tile rows,
+/// thread count. With `paired` (rows of 8 tiles) a group holds tiles 0–7 of two tile rows,
 /// and `tileRows` counts those pairs.
 struct WinogradBlocking {
   let paired: Bool
@@ -234,7 +238,7 @@ struct WinogradBlocking {
   var slots: Int { (rowsPerBlock * groupsPerBlock * 16 + 31) / 32 * 32 }
 
   /// Whether rows of `width` pixels run in groups of two tile rows: F(2×2) with 8 tiles a row.
-  static func pairsTileRows(width: Int, tileSize m: Int) -> Bool { m == 2 && (width + m - 1) / m == 8 }
+  static func pairsTileRows(width: Int, tileSize m: Int) -> Bool { (width + m - 1) / m == 8 }
 
   init(height: Int, width: Int, tileSize m: Int, targetSlots: Int = winogradTargetSlots) {
     paired = Self.pairsTileRows(width: width, tileSize: m)

@@ -58,36 +58,44 @@ private func winogradA6(_ m: SIMD16x6) -> SIMD16x4 {
 
 /// V = Bᵀ d B for `channels` and every tile of `tileRows` × `groups`, stored as the packed B panels
 /// of the 36 GEMMs: slot s of ξ, channel c at `[ξ][s / 32][firstRow + c][s % 32]` (panels of
-/// `panelRows` rows). Each channel's patch rows are first
+/// `panelRows` rows). With `pairedRows`, `tileRows` are pairs of tile rows and a group's lanes 0–7
+/// are tiles 0–7 of the pair's first row, lanes 8–15 of its second. Each channel's patch rows are first
 /// split by phase (`winogradSplitPhases`), so that column j of 16 tiles is one unaligned load: with
 /// the deinterleaving shuffles and the arithmetic in one function, LLVM merged them into scalar code
 /// (a fifth of a 64×64×320 convolution's time).
 func winogradInputTransform4x4(
-  _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>,
+  _ input: BorderedPlanes, channels range: Range<Int>, tileRows: Range<Int>, groups: Range<Int>, pairedRows: Bool,
   into transformed: UnsafeMutablePointer<Float>, xiStride perXi: Int, panelRows: Int, firstRow: Int
 ) {
   let channels = range.count
-  let rowCount = 4 * tileRows.count + 2  // the padded rows the block's patches cover
-  let phaseWidth = 16 * (groups.count + 1)  // the block's tiles and 16 more: columns 4 and 5 reach one tile on
+  let rowsPerGroupRow = pairedRows ? 8 : 4  // padded rows from one group row's patches to the next's
+  let rowCount = rowsPerGroupRow * tileRows.count + 2  // the padded rows the block's patches cover
+  // The block's tiles and 16 more (columns 4 and 5 reach one tile on); paired rows' 8 tiles and
+  // the ninth fit in one 16.
+  let chunks = pairedRows ? 1 : groups.count + 1
+  let phaseWidth = 16 * chunks
   let split = allocateAlignedFloats(rowCount * 4 * phaseWidth)  // [row][phase p][tile t] = padded row[4t + p]
   defer { releaseAlignedFloats(split, count: rowCount * 4 * phaseWidth) }
   let phaseBytes = phaseWidth * 4, rowBytes = 4 * phaseBytes
   for c in 0..<channels {
     let plane = input.base + (range.lowerBound + c) * input.planeStride
-    winogradSplitPhases(plane + 4 * tileRows.lowerBound * input.rowStride + 64 * groups.lowerBound,
-                        rowStride: input.rowStride, rows: rowCount, chunks: groups.count + 1, into: split, phaseWidth: phaseWidth)
+    winogradSplitPhases(plane + rowsPerGroupRow * tileRows.lowerBound * input.rowStride + 64 * groups.lowerBound,
+                        rowStride: input.rowStride, rows: rowCount, chunks: chunks, into: split, phaseWidth: phaseWidth)
     for rowIndex in 0..<tileRows.count {
       for group in 0..<groups.count {
         let slot = (rowIndex * groups.count + group) * 16
-        let origin = UnsafeRawPointer(split + 4 * rowIndex * 4 * phaseWidth + 16 * group)
+        let origin = UnsafeRawPointer(split + rowsPerGroupRow * rowIndex * 4 * phaseWidth + 16 * group)
         // Patch row i, columns j = 0…5 of the 16 tiles: phases 0…3, then phases 0 and 1 one tile on.
         @inline(__always) func patchRow(_ i: Int) -> SIMD16x6 {
           let row = origin + i * rowBytes
-          return (row.loadUnaligned(as: SIMD16<Float>.self), row.loadUnaligned(fromByteOffset: phaseBytes, as: SIMD16<Float>.self),
-                  row.loadUnaligned(fromByteOffset: 2 * phaseBytes, as: SIMD16<Float>.self),
-                  row.loadUnaligned(fromByteOffset: 3 * phaseBytes, as: SIMD16<Float>.self),
-                  row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self),
-                  row.loadUnaligned(fromByteOffset: phaseBytes + 4, as: SIMD16<Float>.self))
+          @inline(__always) func column(_ offset: Int) -> SIMD16<Float> {
+            if !pairedRows { return row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) }
+            // Tiles 0–7 of this patch row, then of the same patch row of the pair's second tile row.
+            return SIMD16(lowHalf: row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
+                          highHalf: row.loadUnaligned(fromByteOffset: 4 * rowBytes + offset, as: SIMD8<Float>.self))
+          }
+          return (column(0), column(phaseBytes), column(2 * phaseBytes), column(3 * phaseBytes), column(4),
+                  column(phaseBytes + 4))
         }
         // Bᵀ d along each row i.
         let e0 = winogradB6(patchRow(0)), e1 = winogradB6(patchRow(1)), e2 = winogradB6(patchRow(2))
@@ -139,10 +147,11 @@ private func winogradSplitPhases(_ source: UnsafePointer<Float>, rowStride: Int,
 }
 
 /// Y = Aᵀ M A + bias, sixteen tiles at a time, written as four output rows of 64 pixels (the last
-/// group of a row and the last tile row store only the pixels inside H×W) into `output`.
+/// group of a row and the last tile row store only the pixels inside H×W) into `output`; with
+/// `pairedRows`, as eight rows of 32 (four per tile row of the pair).
 func winogradOutputTransform4x4(
   _ products: UnsafePointer<Float>, outputs: Int, height: Int, width: Int, xiStride perXi: Int, slots: Int,
-  tileRows: Range<Int>, groups: Range<Int>, bias: UnsafePointer<Float>, into output: OutputPlanes
+  tileRows: Range<Int>, groups: Range<Int>, pairedRows: Bool, bias: UnsafePointer<Float>, into output: OutputPlanes
 ) {
   winogradForEachOutputGroup(products, outputs: outputs, slots: slots, tileRows: tileRows, groups: groups, bias: bias) {
     o, start, tileRow, group, source in
@@ -154,12 +163,20 @@ func winogradOutputTransform4x4(
       return winogradA6((m(0), m(1), m(2), m(3), m(4), m(5)))
     }
     let (s0, s1, s2, s3, s4, s5) = (column(0), column(1), column(2), column(3), column(4), column(5))
-    let firstPixel = group * 64
+    let firstPixel = pairedRows ? 0 : group * 64
     let count = min(64, width - firstPixel)
-    let target = output.base + o * output.planeStride + 4 * tileRow * output.rowStride + firstPixel
+    let firstRow = (pairedRows ? 8 : 4) * tileRow
+    let target = output.base + o * output.planeStride + firstRow * output.rowStride + firstPixel
     @inline(__always) func store(_ r: Int, _ y: SIMD16x4) {
-      guard 4 * tileRow + r < height else { return }
-      winogradStore64((y.0 + start, y.1 + start, y.2 + start, y.3 + start), count, target + r * output.rowStride)
+      guard firstRow + r < height else { return }
+      let pixels = winogradPixels64((y.0 + start, y.1 + start, y.2 + start, y.3 + start))
+      winogradStore(pixels.0, min(32, count), target + r * output.rowStride)
+      if pairedRows {
+        // Lanes 8–15: row r of the pair's second tile row, four output rows further down.
+        if firstRow + 4 + r < height { winogradStore(pixels.1, count, target + (4 + r) * output.rowStride) }
+      } else if count > 32 {
+        winogradStore(pixels.1, count - 32, target + r * output.rowStride + 32)
+      }
     }
     store(0, winogradA6((s0.0, s1.0, s2.0, s3.0, s4.0, s5.0)))
     store(1, winogradA6((s0.1, s1.1, s2.1, s3.1, s4.1, s5.1)))
@@ -168,11 +185,10 @@ func winogradOutputTransform4x4(
   }
 }
 
-/// The first `count` of the 64 pixels `4t + c` = `y.c[t]` (16 tiles, 4 columns each).
+/// The 64 pixels `4t + c` = `y.c[t]` (16 tiles, 4 columns each): those of tiles 0…7, then of 8…15.
 @inline(__always)
-private func winogradStore64(_ y: SIMD16x4, _ count: Int, _ target: UnsafeMutablePointer<Float>) {
+private func winogradPixels64(_ y: SIMD16x4) -> ((SIMD16<Float>, SIMD16<Float>), (SIMD16<Float>, SIMD16<Float>)) {
   let (even0, even1) = simdInterleave(y.0, y.2)  // columns 0 and 2 of tiles 0…7, then 8…15
   let (odd0, odd1) = simdInterleave(y.1, y.3)
-  winogradStore(simdInterleave(even0, odd0), min(32, count), target)
-  if count > 32 { winogradStore(simdInterleave(even1, odd1), count - 32, target + 32) }
+  return (simdInterleave(even0, odd0), simdInterleave(even1, odd1))
 }

@@ -57,10 +57,13 @@ func releaseScratch(_ block: UnsafeMutableRawPointer, byteCount: Int) {
 /// Large blocks given back, by size, for later allocations of that size or up to half of it (the
 /// layers of a denoising step repeat every step). A fresh block costs page faults and the kernel
 /// zeroing it; on the Karlo-size decoder step that zeroing (`clear_page_erms`) took 3.7–3.9 % of
-/// the time. At most 256 MB are kept (never returned to the system); beyond that a block is freed.
+/// the time. At most 1 GB is kept (never returned to the system); beyond that a block is freed. With
+/// 256 MB the step's Winograd kernels of many sizes (13–59 MB each) still missed and were zeroed
+/// afresh (3 % of the 1-thread step): 1 GB measured 2–7 % faster a step, 7.02–7.41 s against
+/// 7.43–7.81 s, for +80–140 MB peak RSS (`easel-bench unclip --component decoder`, alternating).
 private final class LargeBlockCache: @unchecked Sendable {
   static let shared = LargeBlockCache()
-  private let limit = 256 << 20
+  private let limit = 1 << 30
   private let lock = NSLock()
   /// Kept blocks by size.
   private var kept: [Int: [UnsafeMutableRawPointer]] = [:]

@@ -11,6 +11,7 @@ import Testing
     (1, 600, 20, 6, 34), (1, 256, 16, 5, 33),  // several channel chunks; U rows padded
     (1, 24, 20, 11, 131),  // F(4×4): three groups a row, a last tile row of 3
     (2, 40, 33, 16, 16), (1, 24, 20, 13, 15),  // F(2×2): 8 tiles a row, groups of two tile rows (an odd last pair)
+    (2, 40, 33, 32, 32), (1, 24, 20, 9, 29),  // F(4×4): the same (three tile rows: an odd last pair)
   ]
 
   @Test(arguments: [WinogradTile.f2x2, .f4x4], [DType.f32, .f16, .bf16])
@@ -35,7 +36,7 @@ import Testing
 
   @Test(arguments: [WinogradTile.f2x2, .f4x4])
   func bitIdenticalForAnyThreadCount(tile: WinogradTile) {
-    for shape in [[2, 24, 45, 37], [3, 24, 16, 16]] {
+    for shape in [[2, 24, 45, 37], [3, 24, 16, 16], [2, 24, 20, 31]] {
       let x = kernelTestRandom(shape, seed: 5)
       let weight = kernelTestRandom([40, 24, 3, 3], seed: 6)
       let bias = kernelTestRandom([40], seed: 7)
@@ -54,20 +55,22 @@ import Testing
     }
     #expect(tile(width: 64) == .f4x4)
     #expect(tile(width: 63) == .f2x2)
-    #expect(tile(width: 32) == .f2x2)
-    #expect(tile(width: 31) == nil)
+    #expect(tile(width: 33) == .f2x2)
+    #expect(tile(width: 32) == .f4x4)
+    #expect(tile(width: 29) == .f4x4)
+    #expect(tile(width: 28) == nil)
     #expect(tile(width: 16) == .f2x2)
     #expect(tile(width: 15) == .f2x2)
     #expect(tile(width: 14) == nil)
     #expect(tile(channels: 16, width: 64) == nil)
     #expect(tile(width: 64, stride: 2) == nil)
     #expect(tile(width: 64, kernel: (1, 1), padding: 0) == nil)
-    for (height, width) in [(9, 32), (7, 64), (9, 16)] {
+    for (height, width) in [(9, 32), (7, 64), (9, 16), (5, 40)] {
       let x = kernelTestRandom([1, 64, height, width], seed: 8)
       let weight = kernelTestRandom([64, 64, 3, 3], seed: 9, dtype: .f16)
       let difference = compare(conv2d(x, weight: weight, bias: nil, padding: 1),
                                conv2dReference(x, weight: weight, bias: nil, padding: 1),
-                               tolerance: Self.tolerance(width >= 64 ? .f4x4 : .f2x2, channels: 64), relativeTolerance: 1e-4)
+                               tolerance: Self.tolerance(tile(width: width) ?? .f2x2, channels: 64), relativeTolerance: 1e-4)
       #expect(difference.isWithinTolerance, "\(height)×\(width): \(difference)")
     }
   }
