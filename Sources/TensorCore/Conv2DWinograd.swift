@@ -237,7 +237,8 @@ struct WinogradBlocking {
   /// Slots of a full block rounded up to whole 32-wide B panels.
   var slots: Int { (rowsPerBlock * groupsPerBlock * 16 + 31) / 32 * 32 }
 
-  /// Whether rows of `width` pixels run in groups of two tile rows: F(2×2) with 8 tiles a row.
+  /// Whether rows of `width` pixels run in groups of two tile rows: 8 tiles a row (F(2×2) on 15–16
+  /// pixels, F(4×4) on 29–32).
   static func pairsTileRows(width: Int, tileSize m: Int) -> Bool { (width + m - 1) / m == 8 }
 
   init(height: Int, width: Int, tileSize m: Int, targetSlots: Int = winogradTargetSlots) {
