@@ -1,7 +1,9 @@
 // Ctrl-C and SIGTERM set one flag that stages poll through the plugin ABI; the executor then
-// abandons in-flight temporary files and `easel` exits with 130. A second signal exits at once.
+// abandons in-flight temporary files and `easel` exits with 130. A second signal exits at once,
+// after removing the temporary files of writes still in progress.
 import Dispatch
 import Foundation
+import MediaIO
 
 /// A thread-safe "the user asked to stop" flag.
 public final class CancellationFlag: @unchecked Sendable {
@@ -36,7 +38,10 @@ public enum SignalTrap {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
       source.setEventHandler {
-        if flag.isCancelled { exit(130) }
+        if flag.isCancelled {
+          AtomicFile.discardPending()
+          exit(130)
+        }
         flag.cancel()
         onFirst(number)
       }

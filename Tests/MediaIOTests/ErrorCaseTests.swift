@@ -103,6 +103,19 @@ import Testing
     }
   }
 
+  @Test func pendingTemporariesAreRemovedAtOnceButCommittedOnesStay() throws {
+    let scratch = try ScratchDirectory()
+    let (half, done) = (AtomicFile.temporaryPath(for: scratch.file("half.png")),
+                        AtomicFile.temporaryPath(for: scratch.file("done.png")))
+    for path in [half, done] { #expect(FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))) }
+    try AtomicFile.commit(temporary: done, to: scratch.file("done.png"))
+    // Only this directory's: other tests running meanwhile have writes in flight.
+    #expect(AtomicFile.discardPending(in: scratch.path) == 1)
+    #expect(try scratch.leftoverTemporaries().isEmpty)
+    #expect(FileManager.default.fileExists(atPath: scratch.file("done.png")))
+    #expect(!FileManager.default.fileExists(atPath: scratch.file("half.png")))
+  }
+
   @Test func atomicTemporaryIsAHiddenSibling() throws {
     let temporary = AtomicFile.temporaryPath(for: "/some/dir/out.png")
     #expect(temporary.hasPrefix("/some/dir/.out.png.partial-\(getpid())-"))
