@@ -41,7 +41,6 @@ public final class VideoWriter {
               codecPreference: [String] = ["libx264", "mpeg4"]) throws {
     _ = FFmpeg.quietLogging
     self.path = path
-    self.temporaryPath = AtomicFile.temporaryPath(for: path)
     self.width = width
     self.height = height
     guard width > 0, height > 0, width % 2 == 0, height % 2 == 0, width <= 16384, height <= 16384 else {
@@ -54,6 +53,9 @@ public final class VideoWriter {
     guard (0...51).contains(quality) else {
       throw MediaError.invalidInput(path: path, reason: "quality \(quality) is not 0...51")
     }
+    // Asked for only once the arguments are valid: AtomicFile remembers every temporary path it hands
+    // out until it is committed or discarded.
+    temporaryPath = AtomicFile.temporaryPath(for: path)
     do {
       try open(framesPerSecond: framesPerSecond, quality: quality, text: text, codecPreference: codecPreference)
     } catch {
