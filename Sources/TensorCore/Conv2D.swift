@@ -129,8 +129,8 @@ private struct Conv2DGeometry {
 
   /// The Winograd tile this convolution runs with, if any.
   func winogradTile(stride: Int, padding: Int, groups: Int) -> WinogradTile? {
-    conv2dWinogradTile(inChannels: inChannels, outChannels: outChannels, width: width, kernel: (kernelHeight, kernelWidth),
-                       stride: stride, padding: padding, groups: groups)
+    conv2dWinogradTile(inChannels: inChannels, outChannels: outChannels, height: height, width: width,
+                       kernel: (kernelHeight, kernelWidth), stride: stride, padding: padding, groups: groups)
   }
 
   init(_ x: Tensor, weight: [Int], dtype: DType, bias: Tensor?, stride: Int, padding: Int, groups: Int) {

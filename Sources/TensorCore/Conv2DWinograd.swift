@@ -30,16 +30,21 @@ enum WinogradTile {
 
 /// The Winograd tile `conv2d` takes, if any: for a 3×3, stride 1, padding 1, one-group convolution
 /// with at least 32 channels in and out (smaller products run the GEMM far below its speed), F(4×4)
-/// for rows of at least 64 pixels (16 tiles fill a group) or of 29–32 (8 tiles: a group holds two
-/// tile rows, see `WinogradBlocking.pairsTileRows`), and F(2×2) for the other rows of at least 32 or
-/// of 15–16 (8 tiles again).
+/// for images of at most 4 × 4 of its tiles (13–16 pixels a side: an image's tiles fill one group,
+/// see Conv2DWinogradWholeImage.swift), for rows of at least 64 pixels (16 tiles fill a group) or of
+/// 29–32 (8 tiles: a group holds two tile rows, see `WinogradBlocking.pairsTileRows`); F(2×2) for
+/// images of at most 4 × 4 of its tiles (7–8 pixels a side), the other rows of at least 32 pixels
+/// and those of 15–16 (8 tiles again).
 /// `EASEL_WINOGRAD=0` turns it off (to compare the two paths). Measured on the main job (the
 /// embedded model's 32-channel convolutions at 64×64): 7.0–8.4 CPU seconds with the 32-channel
 /// floor against 8.5–8.9 with a 64-channel one.
-func conv2dWinogradTile(inChannels: Int, outChannels: Int, width: Int, kernel: (Int, Int), stride: Int, padding: Int,
-                        groups: Int) -> WinogradTile? {
+func conv2dWinogradTile(inChannels: Int, outChannels: Int, height: Int, width: Int, kernel: (Int, Int), stride: Int,
+                        padding: Int, groups: Int) -> WinogradTile? {
   guard winogradEnabled && kernel == (3, 3) && stride == 1 && padding == 1 && groups == 1
     && inChannels >= 32 && outChannels >= 32 else { return nil }
+  for tile in [WinogradTile.f4x4, .f2x2] where winogradWholeImageFits(height: height, width: width, tile: tile) {
+    return tile
+  }
   if width >= 64 || WinogradBlocking.pairsTileRows(width: width, tileSize: 4) { return .f4x4 }
   return width >= 32 || WinogradBlocking.pairsTileRows(width: width, tileSize: 2) ? .f2x2 : nil
 }
@@ -65,6 +70,9 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTi
 /// The same with the kernels as an [O, C·9] matrix `weight` (strided or in panels, kept alive by the caller).
 func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?, tile: WinogradTile) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  if winogradWholeImageFits(height: height, width: width, tile: tile) {
+    return conv2dWinogradWholeImages(x, weight: weight, outputs: outputs, bias: bias, tile: tile)
+  }
   // [O, C, 3, 3] -> [points][⌈O/MR⌉][C + 1][MR]
   let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: bias, tile: tile)
   let rowStride = width + 2

@@ -41,7 +41,7 @@ private let five = SIMD16<Float>(repeating: 5), eight = SIMD16<Float>(repeating:
 
 /// Bᵀ d for six values d0…d5.
 @inline(__always)
-private func winogradB6(_ d: SIMD16x6) -> SIMD16x6 {
+func winogradB6(_ d: SIMD16x6) -> SIMD16x6 {
   let outer = d.4 - d.2, inner = (d.1 - d.3) * two
   return (d.0 * four - d.2 * five + d.4, d.3 + d.4 - (d.1 + d.2) * four, d.4 - d.3 + (d.1 - d.2) * four, outer - inner,
           outer + inner, d.1 * four - d.3 * five + d.5)
@@ -49,7 +49,7 @@ private func winogradB6(_ d: SIMD16x6) -> SIMD16x6 {
 
 /// Aᵀ m for six values m0…m5.
 @inline(__always)
-private func winogradA6(_ m: SIMD16x6) -> SIMD16x4 {
+func winogradA6(_ m: SIMD16x6) -> SIMD16x4 {
   let (sum, difference) = (m.1 + m.2, m.1 - m.2)
   let (outerSum, outerDifference) = (m.3 + m.4, m.3 - m.4)
   return (m.0 + sum + outerSum, difference + outerDifference * two, sum + outerSum * four,

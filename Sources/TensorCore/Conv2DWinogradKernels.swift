@@ -41,9 +41,22 @@ struct WinogradKernels {
 
 /// Writes U for the kernels of `weight` into `kernels.transformed`, panel by panel.
 private func winogradTransform(_ weight: GEMMMatrix, into kernels: WinogradKernels) {
-  let (outputs, channels, tile) = (kernels.outChannels, kernels.inChannels, kernels.tile)
-  let (panelStride, pointStride) = (kernels.panelStride, kernels.pointStride)
   let u = kernels.transformed.base.assumingMemoryBound(to: Float.self)
+  let panels = (kernels.outChannels + gemmMR - 1) / gemmMR
+  forEachChunk(panels, work: kernels.inChannels * gemmMR * 4 * kernels.tile.points) { range in
+    for panel in range {
+      winogradTransformPanel(weight, outputs: kernels.outChannels, panel: panel, channels: 0..<kernels.inChannels,
+                             tile: kernels.tile, into: u + panel * kernels.panelStride, xiStride: kernels.pointStride)
+    }
+  }
+}
+
+/// U for output channels `panel`·MR ..< +MR (those below `outputs`) and input `channels` of `weight`
+/// (the [O, C·9] kernels, f32, f16 or bf16, strided or in panels): ξ's row for channel c (MR floats,
+/// one per output channel) at `target + ξ · xiStride + (c − channels.lowerBound) · MR`. The last
+/// channel's 16-lane store writes 16 − MR floats past its row.
+func winogradTransformPanel(_ weight: GEMMMatrix, outputs: Int, panel: Int, channels: Range<Int>, tile: WinogradTile,
+                            into target: UnsafeMutablePointer<Float>, xiStride: Int) {
   let g = weight.base
   let (dtype, size) = (weight.dtype, weight.dtype.byteSize)
   // Element (o, k) of the weight is at rowStart(o) + k · tapStride elements; in panels, the MR
@@ -61,31 +74,26 @@ private func winogradTransform(_ weight: GEMMMatrix, into kernels: WinogradKerne
     default: return g.load(fromByteOffset: index * 4, as: Float.self)
     }
   }
-  let panels = (outputs + gemmMR - 1) / gemmMR
-  forEachChunk(panels, work: channels * gemmMR * 4 * tile.points) { range in
-    for panel in range {
-      let first = panel * gemmMR
-      let lanes = min(gemmMR, outputs - first)
-      for c in 0..<channels {
-        @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
-          let k = (9 * c + r) * tapStride
-          // Lanes MR..<16 read the next row of the panel (or the panels' slack): their U lands in
-          // the next channel's row, which its own store then overwrites, or in the spare row C.
-          if inPanels { return gemmLoadWidened16(g + (rowStart(first) + k) * size, dtype) }
-          var v = SIMD16<Float>()
-          for lane in 0..<lanes { v[lane] = widen(rowStart(first + lane) + k) }
-          return v
-        }
-        let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
-        @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
-          UnsafeMutableRawPointer(u + xi * pointStride + panel * panelStride + c * gemmMR)
-            .storeBytes(of: value, as: SIMD16<Float>.self)
-        }
-        switch tile {
-        case .f2x2: winogradKernelTransform(taps, put)
-        case .f4x4: winogradKernelTransform4x4(taps, put)
-        }
-      }
+  let first = panel * gemmMR
+  let lanes = min(gemmMR, outputs - first)
+  for c in channels {
+    @inline(__always) func tap(_ r: Int) -> SIMD16<Float> {
+      let k = (9 * c + r) * tapStride
+      // Lanes MR..<16 read the next row of the panel (or the panels' slack): their U lands in
+      // the next channel's row, which its own store then overwrites, or in the spare row.
+      if inPanels { return gemmLoadWidened16(g + (rowStart(first) + k) * size, dtype) }
+      var v = SIMD16<Float>()
+      for lane in 0..<lanes { v[lane] = widen(rowStart(first + lane) + k) }
+      return v
+    }
+    let taps = (tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), tap(6), tap(7), tap(8))
+    let row = target + (c - channels.lowerBound) * gemmMR
+    @inline(__always) func put(_ xi: Int, _ value: SIMD16<Float>) {
+      UnsafeMutableRawPointer(row + xi * xiStride).storeBytes(of: value, as: SIMD16<Float>.self)
+    }
+    switch tile {
+    case .f2x2: winogradKernelTransform(taps, put)
+    case .f4x4: winogradKernelTransform4x4(taps, put)
     }
   }
 }

@@ -12,6 +12,9 @@ import Testing
     (1, 24, 20, 11, 131),  // F(4×4): three groups a row, a last tile row of 3
     (2, 40, 33, 16, 16), (1, 24, 20, 13, 15),  // F(2×2): 8 tiles a row, groups of two tile rows (an odd last pair)
     (2, 40, 33, 32, 32), (1, 24, 20, 9, 29),  // F(4×4): the same (three tile rows: an odd last pair)
+    // Whole images of at most 4 × 4 tiles in one group (F(4×4) on 13–16 pixels, F(2×2) on 7–8): three
+    // images (S = 48 of 64 slots), three K chunks, a partial last output panel.
+    (3, 300, 45, 14, 13), (3, 300, 45, 7, 8), (2, 33, 30, 16, 16),
   ]
 
   @Test(arguments: [WinogradTile.f2x2, .f4x4], [DType.f32, .f16, .bf16])
@@ -36,10 +39,10 @@ import Testing
 
   @Test(arguments: [WinogradTile.f2x2, .f4x4])
   func bitIdenticalForAnyThreadCount(tile: WinogradTile) {
-    for shape in [[2, 24, 45, 37], [3, 24, 16, 16], [2, 24, 20, 31]] {
+    for shape in [[2, 24, 45, 37], [3, 24, 16, 16], [2, 24, 20, 31], [3, 24, 8, 8]] {
       let x = kernelTestRandom(shape, seed: 5)
-      let weight = kernelTestRandom([40, 24, 3, 3], seed: 6)
-      let bias = kernelTestRandom([40], seed: 7)
+      let weight = kernelTestRandom([100, 24, 3, 3], seed: 6)
+      let bias = kernelTestRandom([100], seed: 7)
       let one = kernelTestWithThreads(1) { conv2dWinograd(x, weight: weight, bias: bias, tile: tile) }
       for threads in [2, 3] {
         let other = kernelTestWithThreads(threads) { conv2dWinograd(x, weight: weight, bias: bias, tile: tile) }
@@ -49,9 +52,10 @@ import Testing
   }
 
   @Test func conv2dTakesItForWide3x3Convolutions() {
-    func tile(channels: Int = 320, width: Int, kernel: (Int, Int) = (3, 3), stride: Int = 1, padding: Int = 1) -> WinogradTile? {
-      conv2dWinogradTile(inChannels: channels, outChannels: 320, width: width, kernel: kernel, stride: stride,
-                         padding: padding, groups: 1)
+    func tile(channels: Int = 320, height: Int = 64, width: Int, kernel: (Int, Int) = (3, 3), stride: Int = 1,
+              padding: Int = 1) -> WinogradTile? {
+      conv2dWinogradTile(inChannels: channels, outChannels: 320, height: height, width: width, kernel: kernel,
+                         stride: stride, padding: padding, groups: 1)
     }
     #expect(tile(width: 64) == .f4x4)
     #expect(tile(width: 63) == .f2x2)
@@ -62,15 +66,23 @@ import Testing
     #expect(tile(width: 16) == .f2x2)
     #expect(tile(width: 15) == .f2x2)
     #expect(tile(width: 14) == nil)
+    // Whole images of at most 4 × 4 tiles.
+    #expect(tile(height: 16, width: 16) == .f4x4)
+    #expect(tile(height: 13, width: 13) == .f4x4)
+    #expect(tile(height: 17, width: 16) == .f2x2)
+    #expect(tile(height: 8, width: 8) == .f2x2)
+    #expect(tile(height: 1, width: 7) == .f2x2)
+    #expect(tile(height: 9, width: 8) == nil)
+    #expect(tile(height: 8, width: 6) == nil)
     #expect(tile(channels: 16, width: 64) == nil)
     #expect(tile(width: 64, stride: 2) == nil)
     #expect(tile(width: 64, kernel: (1, 1), padding: 0) == nil)
-    for (height, width) in [(9, 32), (7, 64), (9, 16), (5, 40)] {
+    for (height, width) in [(9, 32), (7, 64), (9, 16), (5, 40), (16, 16), (15, 13), (8, 8), (3, 7)] {
       let x = kernelTestRandom([1, 64, height, width], seed: 8)
       let weight = kernelTestRandom([64, 64, 3, 3], seed: 9, dtype: .f16)
       let difference = compare(conv2d(x, weight: weight, bias: nil, padding: 1),
                                conv2dReference(x, weight: weight, bias: nil, padding: 1),
-                               tolerance: Self.tolerance(tile(width: width) ?? .f2x2, channels: 64), relativeTolerance: 1e-4)
+                               tolerance: Self.tolerance(tile(height: height, width: width) ?? .f2x2, channels: 64), relativeTolerance: 1e-4)
       #expect(difference.isWithinTolerance, "\(height)×\(width): \(difference)")
     }
   }
