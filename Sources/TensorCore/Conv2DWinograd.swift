@@ -56,25 +56,26 @@ public let winogradEnabled = ProcessInfo.processInfo.environment["EASEL_WINOGRAD
 private let winogradTargetSlots = 256
 
 /// `x` [N, C, H, W] (f32) convolved with `weight` [O, C, 3, 3] (f32, f16 or bf16), padding 1, plus
-/// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`, in tiles of `tile`.
-func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTile) -> Tensor {
+/// `bias` [O]: → [N, O, H, W], through a zero-bordered copy of `x`, in tiles of `tile`; with
+/// `fuseKernels`, transforming the kernels inside the products or not (Conv2DWinogradFused.swift)
+/// whatever `winogradFusedPays` says.
+func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTile, fuseKernels: Bool? = nil) -> Tensor {
   precondition(weight.rank == 4 && weight.shape[1] == x.shape[1] && weight.shape[2] == 3 && weight.shape[3] == 3,
                "conv2dWinograd: weight \(weight.shape) for x \(x.shape)")
   let matrix = GEMMMatrix(base: UnsafeRawPointer(weight.rawPointer), dtype: weight.dtype, rowStride: weight.shape[1] * 9,
                           columnStride: 1)
   return withExtendedLifetime(weight) {
-    conv2dWinograd(x, weight: matrix, outputs: weight.shape[0], bias: bias, tile: tile)
+    conv2dWinograd(x, weight: matrix, outputs: weight.shape[0], bias: bias, tile: tile, fuseKernels: fuseKernels)
   }
 }
 
 /// The same with the kernels as an [O, C·9] matrix `weight` (strided or in panels, kept alive by the caller).
-func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?, tile: WinogradTile) -> Tensor {
+func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?, tile: WinogradTile,
+                    fuseKernels: Bool? = nil) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
   if winogradWholeImageFits(height: height, width: width, tile: tile) {
     return conv2dWinogradWholeImages(x, weight: weight, outputs: outputs, bias: bias, tile: tile)
   }
-  // [O, C, 3, 3] -> [points][⌈O/MR⌉][C + 1][MR]
-  let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: bias, tile: tile)
   let rowStride = width + 2
   let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride, tile: tile)
   let bordered = zeroBorderedPlanes(x, border: 1, rowStride: rowStride, planeStride: planeStride)  // [N, C, plane]
@@ -85,7 +86,17 @@ func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?
                     height: height, width: width),
      OutputPlanes(base: result.mutableFloats + image * outputs * height * width, planeStride: height * width, rowStride: width))
   }
-  winogradConv3x3(images, kernels)
+  if fuseKernels ?? winogradFusedPays(blocks: batch * WinogradBlocking(height: height, width: width, tileSize: tile.size).blocks,
+                                      height: height, width: width, channels: channels, outputs: outputs, tile: tile) {
+    let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])
+    withExtendedLifetime(biasValues) {
+      winogradConv3x3Fused(images, weight: weight, outputs: outputs, channels: channels, bias: biasValues.floats, tile: tile)
+    }
+  } else {
+    // [O, C, 3, 3] -> [points][⌈O/MR⌉][C + 1][MR]
+    let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: bias, tile: tile)
+    winogradConv3x3(images, kernels)
+  }
   return withExtendedLifetime(bordered) { result }
 }
 
@@ -158,19 +169,10 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
       let parts = split ? min(count, 4 * threads) : 1
       ComputePool.shared.parallelFor(parts) { part in
         let (low, high) = (count * part / parts, count * (part + 1) / parts)
-        switch tile {
-        case .f2x2:
-          winogradInputTransform(image.input, channels: first + low..<first + high, tileRows: rows, groups: groups,
-                                 pairedRows: blocking.paired, into: transformedInput, xiStride: inputStride,
-                                 panelRows: count, firstRow: low)
-        case .f4x4:
-          winogradInputTransform4x4(image.input, channels: first + low..<first + high, tileRows: rows, groups: groups,
-                                    pairedRows: blocking.paired, into: transformedInput, xiStride: inputStride,
-                                    panelRows: count, firstRow: low)
-        }
+        winogradInputTransform(image.input, tile: tile, channels: first + low..<first + high, block: (rows, groups),
+                               blocking: blocking, into: transformedInput, xiStride: inputStride, panelRows: count,
+                               firstRow: low)
       }
-      winogradZeroUnusedSlots(transformedInput, points: points, channels: count, xiStride: inputStride,
-                              from: rows.count * groups.count * 16, to: slots)
       gemmBatched(points, parallel: split) { xi in
         GEMMProblem(m: outputs, n: slots, k: count,
                     a: kernels.matrix(point: xi, firstChannel: first),
@@ -182,18 +184,8 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
     let parts = split ? min(outputs, 4 * threads) : 1
     ComputePool.shared.parallelFor(parts) { part in
       let (low, high) = (outputs * part / parts, outputs * (part + 1) / parts)
-      let planes = OutputPlanes(base: image.output.base + low * image.output.planeStride,
-                                planeStride: image.output.planeStride, rowStride: image.output.rowStride)
-      switch tile {
-      case .f2x2:
-        winogradOutputTransform(products + low * slots, outputs: high - low, height: height, width: width,
-                                xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
-                                pairedRows: blocking.paired, bias: bias + low, into: planes)
-      case .f4x4:
-        winogradOutputTransform4x4(products + low * slots, outputs: high - low, height: height, width: width,
-                                   xiStride: productStride, slots: slots, tileRows: rows, groups: groups,
-                                   pairedRows: blocking.paired, bias: bias + low, into: planes)
-      }
+      winogradOutputTransform(products, tile: tile, outputs: low..<high, block: (rows, groups), blocking: blocking,
+                              xiStride: productStride, bias: bias, into: image.output)
     }
   }
   if threads > 1 && items < 2 * threads {
@@ -213,17 +205,60 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
   }
 }
 
+/// V of `channels` for the tiles of `block`, at F(2×2) or F(4×4), as the packed B panels of its
+/// products (see `winogradInputTransform`), the slots past the block's last group zeroed.
+func winogradInputTransform(
+  _ input: BorderedPlanes, tile: WinogradTile, channels: Range<Int>, block: (rows: Range<Int>, groups: Range<Int>),
+  blocking: WinogradBlocking, into transformed: UnsafeMutablePointer<Float>, xiStride: Int, panelRows: Int, firstRow: Int
+) {
+  switch tile {
+  case .f2x2:
+    winogradInputTransform(input, channels: channels, tileRows: block.rows, groups: block.groups,
+                           pairedRows: blocking.paired, into: transformed, xiStride: xiStride, panelRows: panelRows,
+                           firstRow: firstRow)
+  case .f4x4:
+    winogradInputTransform4x4(input, channels: channels, tileRows: block.rows, groups: block.groups,
+                              pairedRows: blocking.paired, into: transformed, xiStride: xiStride, panelRows: panelRows,
+                              firstRow: firstRow)
+  }
+  winogradZeroUnusedSlots(transformed, points: tile.points, channels: channels.count, xiStride: xiStride,
+                          panelRows: panelRows, firstRow: firstRow,
+                          from: block.rows.count * block.groups.count * 16, to: blocking.slots)
+}
+
+/// Y + bias for `outputs` of `block` from its products (`[ξ][O][S]`, ξ `xiStride` floats apart),
+/// at F(2×2) or F(4×4), into the output planes.
+func winogradOutputTransform(
+  _ products: UnsafePointer<Float>, tile: WinogradTile, outputs: Range<Int>, block: (rows: Range<Int>, groups: Range<Int>),
+  blocking: WinogradBlocking, xiStride: Int, bias: UnsafePointer<Float>, into output: OutputPlanes
+) {
+  let (height, width, slots) = (blocking.height, blocking.width, blocking.slots)
+  let planes = OutputPlanes(base: output.base + outputs.lowerBound * output.planeStride, planeStride: output.planeStride,
+                            rowStride: output.rowStride)
+  let (source, count, firstBias) = (products + outputs.lowerBound * slots, outputs.count, bias + outputs.lowerBound)
+  switch tile {
+  case .f2x2:
+    winogradOutputTransform(source, outputs: count, height: height, width: width, xiStride: xiStride, slots: slots,
+                            tileRows: block.rows, groups: block.groups, pairedRows: blocking.paired, bias: firstBias,
+                            into: planes)
+  case .f4x4:
+    winogradOutputTransform4x4(source, outputs: count, height: height, width: width, xiStride: xiStride, slots: slots,
+                               tileRows: block.rows, groups: block.groups, pairedRows: blocking.paired, bias: firstBias,
+                               into: planes)
+  }
+}
+
 /// Zeroes the slots `from ..< to` (past a block's last group: read by no output, but they must be
-/// finite) of every ξ and channel of the packed B panels `[ξ][S/32][channels][32]`, a run of panel
-/// lanes at a time.
+/// finite) of every ξ and of rows `firstRow ..< firstRow + channels` of the packed B panels
+/// `[ξ][S/32][panelRows][32]`, a run of panel lanes at a time.
 private func winogradZeroUnusedSlots(_ transformed: UnsafeMutablePointer<Float>, points: Int, channels: Int, xiStride: Int,
-                                     from first: Int, to slots: Int) {
+                                     panelRows: Int, firstRow: Int, from first: Int, to slots: Int) {
   var slot = first
   while slot < slots {
     let (lane, run) = (slot % 32, min(32 - slot % 32, slots - slot))
     for xi in 0..<points {
-      for c in 0..<channels {
-        (transformed + xi * xiStride + (slot / 32) * channels * 32 + c * 32 + lane).update(repeating: 0, count: run)
+      for c in firstRow..<firstRow + channels {
+        (transformed + xi * xiStride + (slot / 32) * panelRows * 32 + c * 32 + lane).update(repeating: 0, count: run)
       }
     }
     slot += run
@@ -235,6 +270,8 @@ private func winogradZeroUnusedSlots(_ transformed: UnsafeMutablePointer<Float>,
 /// thread count. With `paired` (rows of 8 tiles) a group holds tiles 0–7 of two tile rows,
 /// and `tileRows` counts those pairs.
 struct WinogradBlocking {
+  let height: Int
+  let width: Int
   let paired: Bool
   let tileRows: Int
   let groupsPerRow: Int
@@ -250,6 +287,7 @@ struct WinogradBlocking {
   static func pairsTileRows(width: Int, tileSize m: Int) -> Bool { (width + m - 1) / m == 8 }
 
   init(height: Int, width: Int, tileSize m: Int, targetSlots: Int = winogradTargetSlots) {
+    (self.height, self.width) = (height, width)
     paired = Self.pairsTileRows(width: width, tileSize: m)
     tileRows = paired ? ((height + m - 1) / m + 1) / 2 : (height + m - 1) / m
     groupsPerRow = ((width + m - 1) / m + 15) / 16

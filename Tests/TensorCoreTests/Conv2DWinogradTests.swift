@@ -51,6 +51,25 @@ import Testing
     }
   }
 
+  /// Transforming the kernels inside the products (Conv2DWinogradFused.swift) runs the same
+  /// micro-kernel calls on the same values as transforming them all up front.
+  @Test(arguments: [WinogradTile.f2x2, .f4x4])
+  func fusedKernelsGiveTheSameBits(tile: WinogradTile) {
+    for (index, s) in Self.shapes.enumerated() where !winogradWholeImageFits(height: s.height, width: s.width, tile: tile) {
+      let x = kernelTestRandom([s.batch, s.channels, s.height, s.width], seed: UInt64(index))
+      let weight = kernelTestRandom([s.outputs, s.channels, 3, 3], seed: UInt64(40 + index), dtype: .f16)
+      let bias = kernelTestRandom([s.outputs], seed: UInt64(80 + index))
+      for threads in [1, 2] {
+        let (fused, upFront) = kernelTestWithThreads(threads) {
+          (conv2dWinograd(x, weight: weight, bias: bias, tile: tile, fuseKernels: true),
+           conv2dWinograd(x, weight: weight, bias: bias, tile: tile, fuseKernels: false))
+        }
+        let differing = zip(kernelTestBits(fused), kernelTestBits(upFront)).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(s) \(tile), \(threads) threads: \(differing) values differ")
+      }
+    }
+  }
+
   @Test func conv2dTakesItForWide3x3Convolutions() {
     func tile(channels: Int = 320, height: Int = 64, width: Int, kernel: (Int, Int) = (3, 3), stride: Int = 1,
               padding: Int = 1) -> WinogradTile? {

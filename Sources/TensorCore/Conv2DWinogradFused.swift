@@ -1,0 +1,90 @@
+// conv2d's Winograd path with the kernels transformed inside the products (Conv2DWinograd.swift), for
+// convolutions of a few blocks (the guided batch's two images at 32×32 or 64×64). Transforming all
+// of U up front writes points × O × C floats (59 MB for 640 → 640 channels at F(4×4), up to 148 MB)
+// that each block then reads back from memory, traffic that the second core contends for. Here, per
+// K chunk, the input transforms of every block run first; then each task transforms the kernels of
+// one output panel (MR channels) for the chunk into a buffer that stays in L2 (points × (chunk + 1)
+// × MR floats) and runs that panel's products for every ξ and block. They are the same micro-kernel
+// calls over the same K blocks, on the same U and V values, as `winogradConv3x3`'s GEMMs: the results
+// are the same bit for bit.
+// C input channels, O output channels, S slots of a block, ξ the transformed point.
+
+/// Whether a convolution of `blocks` blocks runs with its kernels transformed inside the products:
+/// when all blocks' V (one chunk) and M take at most 24 MB, so that they stay in L3 (32 MB here)
+/// while every panel's products stream them. Measured with `easel-bench core --only conv-karlo-32,
+/// conv-karlo-64` (two images each): at 32×32 (17 MB) 49 → 48 ms on one thread and 26–27 → 23 ms on
+/// two; at 64×64 (43 MB) 47–48 → 57–59 ms on one thread, 27 → 25–26 ms on two.
+func winogradFusedPays(blocks: Int, height: Int, width: Int, channels: Int, outputs: Int, tile: WinogradTile) -> Bool {
+  let slots = WinogradBlocking(height: height, width: width, tileSize: tile.size).slots
+  let panelRows = (outputs + gemmMR - 1) / gemmMR * gemmMR
+  let bytes = blocks * tile.points * slots * (min(channels, tile.channelChunk) + panelRows) * 4
+  return bytes <= 24 << 20
+}
+
+/// Convolves each image's `input` planes (C = `channels`, zero-bordered, readable up to
+/// `BorderedPlanes.winogradReadExtent`) with the kernels `weight` (an [O, C·9] matrix, f32, f16 or
+/// bf16, strided or in panels, kept alive by the caller) and writes O planes of H×W, plus `bias`
+/// [O], to its `output`.
+func winogradConv3x3Fused(_ images: [(input: BorderedPlanes, output: OutputPlanes)], weight: GEMMMatrix, outputs: Int,
+                          channels: Int, bias: UnsafePointer<Float>, tile: WinogradTile) {
+  guard let (height, width) = images.first.map({ ($0.input.height, $0.input.width) }) else { return }
+  let points = tile.points
+  let blocking = WinogradBlocking(height: height, width: width, tileSize: tile.size)
+  let chunk = min(channels, tile.channelChunk)
+  let threads = ComputePool.shared.threadCount
+  let items = images.count * blocking.blocks
+  let (slots, panels) = (blocking.slots, (outputs + gemmMR - 1) / gemmMR)
+  // Per block: V [points][S/32][chunk][32], then M [points][panels·MR][S]; the ξ one cache line more
+  // than a power of two apart (see `winogradConv3x3`).
+  let inputStride = chunk * slots + 16, productStride = panels * gemmMR * slots + 16
+  let itemFloats = points * (inputStride + productStride)
+  let scratch = allocateAlignedFloats(items * itemFloats)
+  defer { releaseAlignedFloats(scratch, count: items * itemFloats) }
+  func transformedInput(_ item: Int) -> UnsafeMutablePointer<Float> { scratch + item * itemFloats }
+  func products(_ item: Int) -> UnsafeMutablePointer<Float> { transformedInput(item) + points * inputStride }
+  func block(_ item: Int) -> (rows: Range<Int>, groups: Range<Int>) { blocking.block(item % blocking.blocks) }
+  // U of one panel for one chunk: [points][chunk + 1][MR], one buffer per task.
+  let kernelStride = (chunk + 1) * gemmMR + 16
+  let tasks = threads == 1 ? 1 : min(panels, 4 * threads)
+  let kernels = allocateAlignedFloats(tasks * points * kernelStride)
+  defer { releaseAlignedFloats(kernels, count: tasks * points * kernelStride) }
+  var first = 0
+  while first < channels {
+    let count = min(chunk, channels - first)
+    let parts = threads == 1 ? 1 : min(count, 2 * threads)
+    ComputePool.shared.parallelFor(items * parts) { task in
+      let (item, part) = (task / parts, task % parts)
+      let (low, high) = (count * part / parts, count * (part + 1) / parts)
+      winogradInputTransform(images[item / blocking.blocks].input, tile: tile, channels: first + low..<first + high,
+                             block: block(item), blocking: blocking, into: transformedInput(item), xiStride: inputStride,
+                             panelRows: count, firstRow: low)
+    }
+    ComputePool.shared.parallelFor(tasks) { task in
+      let u = kernels + task * points * kernelStride
+      for panel in (task * panels / tasks)..<((task + 1) * panels / tasks) {
+        winogradTransformPanel(weight, outputs: outputs, panel: panel, channels: first..<first + count, tile: tile,
+                               into: u, xiStride: kernelStride)
+        for xi in 0..<points {
+          for item in 0..<items {
+            let (b, c) = (transformedInput(item) + xi * inputStride, products(item) + xi * productStride + panel * gemmMR * slots)
+            for column in stride(from: 0, to: slots, by: gemmNR) {
+              // The GEMM's K blocks: the same sums, added to M in the same order.
+              for k0 in stride(from: 0, to: count, by: gemmKC) {
+                gemmMicroKernel(min(gemmKC, count - k0), u + xi * kernelStride + k0 * gemmMR, gemmMR,
+                                b + column * count + k0 * gemmNR, c + column, slots, first > 0 || k0 > 0)
+              }
+            }
+          }
+        }
+      }
+    }
+    first += count
+  }
+  let parts = threads == 1 ? 1 : min(outputs, 2 * threads)
+  ComputePool.shared.parallelFor(items * parts) { task in
+    let (item, part) = (task / parts, task % parts)
+    winogradOutputTransform(products(item), tile: tile, outputs: outputs * part / parts..<outputs * (part + 1) / parts,
+                            block: block(item), blocking: blocking, xiStride: productStride, bias: bias,
+                            into: images[item / blocking.blocks].output)
+  }
+}
