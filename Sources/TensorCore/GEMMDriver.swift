@@ -188,39 +188,55 @@ private func gemmTile(
       case .packed(let base, let rows):
         (firstPanelB, panelStrideB) = (base + (columns.lowerBound / gemmNR) * rows * gemmNR + k0 * gemmNR, rows * gemmNR)
       }
-      // C[row ..< row + MR, column ..< column + NR] += the K block's product.
-      func microTile(_ row: Int, _ column: Int) {
-        let panelB = firstPanelB + (column - columns.lowerBound) / gemmNR * panelStrideB
+      /// C[row ..< row + height, column ..< column + NR] += the K block's product, through `kernel`
+      /// (`kernelRows` rows, C and its row stride as arguments). A partial tile runs the kernel on
+      /// a scratch tile: the same arithmetic, copied back.
+      func runTile(row: Int, column: Int, height: Int, kernelRows: Int,
+                   _ kernel: (UnsafeMutablePointer<Float>, Int) -> Void) {
         let width = min(gemmNR, columns.upperBound - column)
-        let height = min(gemmMR, rows.upperBound - row)
-        let full = height == gemmMR && width == gemmNR
+        let full = height == kernelRows && width == gemmNR
         let target = p.c + row * p.ldc + column
-        // A partial tile runs the full kernel on a scratch tile: same arithmetic, copied back.
         if !full && accumulate {
           for r in 0..<height { (edge + r * gemmNR).update(from: target + r * p.ldc, count: width) }
         }
-        let output = full ? target : edge
-        let ldc = full ? p.ldc : gemmNR
         // The kernel reads and writes C only after its K loop: asking for those lines now hides
         // their latency behind the loop (C of a large product lives in L3 or memory).
         if full {
-          for r in 0..<gemmMR {
+          for r in 0..<kernelRows {
             easel_prefetch_for_write(target + r * p.ldc)
             easel_prefetch_for_write(target + r * p.ldc + 16)
           }
         }
-        if directA && height == gemmMR {
-          let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
-          gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, output, ldc, accumulate)
-        } else if panelsA {
-          let panelA = a.base.assumingMemoryBound(to: Float.self) + ((row / gemmMR) * a.panelDepth + k0) * gemmMR
-          gemmMicroKernel(kc, panelA, gemmMR, panelB, output, ldc, accumulate)
-        } else {
-          let panel = directA ? 0 : (row - rows.lowerBound) / gemmMR
-          gemmMicroKernel(kc, packedA + panel * kc * gemmMR, gemmMR, panelB, output, ldc, accumulate)
-        }
+        kernel(full ? target : edge, full ? p.ldc : gemmNR)
         if !full {
           for r in 0..<height { (target + r * p.ldc).update(from: edge + r * gemmNR, count: width) }
+        }
+      }
+      // C[row ..< row + MR, column ..< column + NR] += the K block's product.
+      func microTile(_ row: Int, _ column: Int) {
+        let panelB = firstPanelB + (column - columns.lowerBound) / gemmNR * panelStrideB
+        let height = min(gemmMR, rows.upperBound - row)
+        if directA && height == gemmMR {
+          let rowA = a.base.assumingMemoryBound(to: Float.self) + row * a.rowStride + k0
+          runTile(row: row, column: column, height: height, kernelRows: gemmMR) {
+            gemmMicroKernelDirectA(kc, rowA, a.rowStride, panelB, $0, $1, accumulate)
+          }
+          return
+        }
+        let panelA = panelsA
+          ? a.base.assumingMemoryBound(to: Float.self) + ((row / gemmMR) * a.panelDepth + k0) * gemmMR
+          : UnsafePointer(packedA + (directA ? 0 : (row - rows.lowerBound) / gemmMR) * kc * gemmMR)
+        if height <= 3 * gemmTailMR {
+          // A product's last rows, 4 at a time: up to 12 rows, fewer multiplications than 14.
+          for first in stride(from: 0, to: height, by: gemmTailMR) {
+            runTile(row: row + first, column: column, height: min(gemmTailMR, height - first), kernelRows: gemmTailMR) {
+              gemmMicroKernel4(kc, panelA + first, gemmMR, panelB, $0, $1, accumulate)
+            }
+          }
+        } else {
+          runTile(row: row, column: column, height: height, kernelRows: gemmMR) {
+            gemmMicroKernel(kc, panelA, gemmMR, panelB, $0, $1, accumulate)
+          }
         }
       }
       if p.b.isPacked {

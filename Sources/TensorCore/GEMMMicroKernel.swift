@@ -279,3 +279,60 @@ func gemmMicroKernelDirectA(
   row.storeBytes(of: c13_0, toByteOffset: (13 * ldc + 0) * 4, as: SIMD16<Float>.self)
   row.storeBytes(of: c13_1, toByteOffset: (13 * ldc + 16) * 4, as: SIMD16<Float>.self)
 }
+
+/// Rows of C one call of the tail kernel computes.
+let gemmTailMR = 4
+
+/// The same for the first 4 rows of the panel (a product's last rows, when fewer than
+/// 14 are left): the same fused multiply-add chain for each element as the full kernel.
+@inline(never)
+func gemmMicroKernel4(
+  _ kc: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>,
+  _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+) {
+  var c0_0 = SIMD16<Float>(); var c0_1 = SIMD16<Float>()
+  var c1_0 = SIMD16<Float>(); var c1_1 = SIMD16<Float>()
+  var c2_0 = SIMD16<Float>(); var c2_1 = SIMD16<Float>()
+  var c3_0 = SIMD16<Float>(); var c3_1 = SIMD16<Float>()
+  var pa = a
+  var pb = UnsafeRawPointer(b)
+  for _ in 0..<kc {
+    let b0 = pb.load(fromByteOffset: 0, as: SIMD16<Float>.self)
+    let b1 = pb.load(fromByteOffset: 64, as: SIMD16<Float>.self)
+    let a0 = SIMD16<Float>(repeating: pa[0])
+    c0_0.addProduct(a0, b0)
+    c0_1.addProduct(a0, b1)
+    let a1 = SIMD16<Float>(repeating: pa[1])
+    c1_0.addProduct(a1, b0)
+    c1_1.addProduct(a1, b1)
+    let a2 = SIMD16<Float>(repeating: pa[2])
+    c2_0.addProduct(a2, b0)
+    c2_1.addProduct(a2, b1)
+    let a3 = SIMD16<Float>(repeating: pa[3])
+    c3_0.addProduct(a3, b0)
+    c3_1.addProduct(a3, b1)
+    pa += aStep
+    pb += 128
+  }
+  let row = UnsafeMutableRawPointer(c)
+  if accumulate {
+    // C is read after the loop, not before: its loads (often from L2 or beyond) then overlap
+    // the work around this call instead of stalling the first FMAs.
+    c0_0 += row.loadUnaligned(fromByteOffset: (0 * ldc + 0) * 4, as: SIMD16<Float>.self)
+    c0_1 += row.loadUnaligned(fromByteOffset: (0 * ldc + 16) * 4, as: SIMD16<Float>.self)
+    c1_0 += row.loadUnaligned(fromByteOffset: (1 * ldc + 0) * 4, as: SIMD16<Float>.self)
+    c1_1 += row.loadUnaligned(fromByteOffset: (1 * ldc + 16) * 4, as: SIMD16<Float>.self)
+    c2_0 += row.loadUnaligned(fromByteOffset: (2 * ldc + 0) * 4, as: SIMD16<Float>.self)
+    c2_1 += row.loadUnaligned(fromByteOffset: (2 * ldc + 16) * 4, as: SIMD16<Float>.self)
+    c3_0 += row.loadUnaligned(fromByteOffset: (3 * ldc + 0) * 4, as: SIMD16<Float>.self)
+    c3_1 += row.loadUnaligned(fromByteOffset: (3 * ldc + 16) * 4, as: SIMD16<Float>.self)
+  }
+  row.storeBytes(of: c0_0, toByteOffset: (0 * ldc + 0) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c0_1, toByteOffset: (0 * ldc + 16) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c1_0, toByteOffset: (1 * ldc + 0) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c1_1, toByteOffset: (1 * ldc + 16) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c2_0, toByteOffset: (2 * ldc + 0) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c2_1, toByteOffset: (2 * ldc + 16) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c3_0, toByteOffset: (3 * ldc + 0) * 4, as: SIMD16<Float>.self)
+  row.storeBytes(of: c3_1, toByteOffset: (3 * ldc + 16) * 4, as: SIMD16<Float>.self)
+}

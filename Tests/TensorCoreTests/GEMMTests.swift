@@ -2,7 +2,7 @@
 // and thread counts. M rows, N columns, K the reduction.
 import Foundation
 import Testing
-import TensorCore
+@testable import TensorCore
 
 /// A deterministic tensor of values in [-1, 1], stored as `dtype` (f16/bf16 round the values).
 func kernelTestRandom(_ shape: [Int], seed: UInt64, dtype: DType = .f32) -> Tensor {
@@ -38,6 +38,7 @@ func kernelTestWithThreads<T>(_ threads: Int, _ body: () -> T) -> T {
   static let sizes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (7, 17, 63), (17, 65, 7), (63, 130, 65), (65, 7, 130), (130, 63, 17), (14, 32, 256),
     (15, 33, 300), (29, 40, 520), (1, 130, 65),
+    (87, 70, 512), (40, 33, 256),  // A packed (rows 1 KB apart), last rows 3 and 12: the 4-row tail kernel
   ]
 
   @Test(arguments: [DType.f32, .f16, .bf16], [false, true])
@@ -87,6 +88,23 @@ func kernelTestWithThreads<T>(_ threads: Int, _ body: () -> T) -> T {
     let b = Tensor([7, 8, 9, 10, 11, 12], shape: [3, 2])
     #expect(matmul(a, b).scalars == [58, 64, 139, 154])
     #expect(matmulReference(a, b).scalars == [58, 64, 139, 154])
+  }
+
+  /// The 4-row tail kernel gives the first 4 rows of a panel the same bits as the 14-row kernel.
+  @Test(arguments: [false, true])
+  func tailKernelMatchesFullKernel(accumulate: Bool) {
+    let (k, ldc) = (300, 40)
+    let a = kernelTestRandom([k, gemmMR], seed: 30)  // a packed A panel: step k's 14 rows
+    let b = kernelTestRandom([k, gemmNR], seed: 31)  // a packed B panel
+    let start = kernelTestRandom([gemmMR, ldc], seed: 32)
+    var (full, tail) = (start.scalars, start.scalars)
+    full.withUnsafeMutableBufferPointer { gemmMicroKernel(k, a.floats, gemmMR, b.floats, $0.baseAddress!, ldc, accumulate) }
+    tail.withUnsafeMutableBufferPointer { gemmMicroKernel4(k, a.floats, gemmMR, b.floats, $0.baseAddress!, ldc, accumulate) }
+    let differing = (0..<gemmMR * ldc).filter { index in
+      let expected = index / ldc < gemmTailMR && index % ldc < gemmNR ? full[index] : start.scalars[index]
+      return tail[index].bitPattern != expected.bitPattern
+    }.count
+    #expect(differing == 0, "\(differing) of the tail kernel's values differ")
   }
 
   @Test func bitIdenticalForAnyThreadCount() {

@@ -4,6 +4,8 @@
 Swift keeps SIMD16<Float> locals in zmm registers only when they are separate named variables, so
 the MR x (NV*16) accumulator block is spelled out here rather than written as a loop.
 Usage: python3 scripts/bench/generate_gemm_microkernel.py MR NV > Sources/TensorCore/GEMMMicroKernel.swift
+Besides the MR-row kernels it writes a 4-row one for the last rows of a product whose M is not a
+multiple of MR.
 """
 import sys
 
@@ -26,8 +28,19 @@ w(f"public let gemmMR = {mr}")
 w(f"/// Columns of C one micro-kernel call computes ({nv} SIMD16 vectors).")
 w(f"public let gemmNR = {nr}")
 w("")
-def kernel(direct):
-  if direct:
+tail = 4
+def kernel(direct, rows=mr):
+  if rows != mr:
+    w("")
+    w(f"/// Rows of C one call of the tail kernel computes.")
+    w(f"let gemmTailMR = {rows}")
+    w("")
+    w(f"/// The same for the first {rows} rows of the panel (a product's last rows, when fewer than")
+    w(f"/// {mr} are left): the same fused multiply-add chain for each element as the full kernel.")
+    w("@inline(never)")
+    w(f"func gemmMicroKernel{rows}(")
+    w("  _ kc: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>,")
+  elif direct:
     w("")
     w("/// The same with A read in place: row r of the panel is `a + r * lda` (f32, k contiguous), which")
     w("/// saves packing A when it is already a row-major f32 matrix.")
@@ -42,14 +55,14 @@ def kernel(direct):
     w("  _ kc: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>,")
   w("  _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool")
   w(") {")
-  for r in range(mr):
+  for r in range(rows):
       w("  " + " ".join(f"var c{r}_{v} = SIMD16<Float>();" for v in range(nv)).rstrip(";"))
   w("  var pa = a")
   w("  var pb = UnsafeRawPointer(b)")
   w("  for _ in 0..<kc {")
   for v in range(nv):
       w(f"    let b{v} = pb.load(fromByteOffset: {v * 64}, as: SIMD16<Float>.self)")
-  for r in range(mr):
+  for r in range(rows):
       w(f"    let a{r} = SIMD16<Float>(repeating: pa[{r} * lda])" if direct else f"    let a{r} = SIMD16<Float>(repeating: pa[{r}])")
       for v in range(nv):
           w(f"    c{r}_{v}.addProduct(a{r}, b{v})")
@@ -60,15 +73,16 @@ def kernel(direct):
   w("  if accumulate {")
   w("    // C is read after the loop, not before: its loads (often from L2 or beyond) then overlap")
   w("    // the work around this call instead of stalling the first FMAs.")
-  for r in range(mr):
+  for r in range(rows):
       for v in range(nv):
           w(f"    c{r}_{v} += row.loadUnaligned(fromByteOffset: ({r} * ldc + {v * 16}) * 4, as: SIMD16<Float>.self)")
   w("  }")
-  for r in range(mr):
+  for r in range(rows):
       for v in range(nv):
           w(f"  row.storeBytes(of: c{r}_{v}, toByteOffset: ({r} * ldc + {v * 16}) * 4, as: SIMD16<Float>.self)")
   w("}")
 
 kernel(False)
 kernel(True)
+kernel(False, tail)
 print("\n".join(out))
