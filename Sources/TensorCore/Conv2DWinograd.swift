@@ -86,8 +86,8 @@ func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?
                     height: height, width: width),
      OutputPlanes(base: result.mutableFloats + image * outputs * height * width, planeStride: height * width, rowStride: width))
   }
-  if fuseKernels ?? winogradFusedPays(blocks: batch * WinogradBlocking(height: height, width: width, tileSize: tile.size).blocks,
-                                      height: height, width: width, channels: channels, outputs: outputs, tile: tile) {
+  if fuseKernels ?? winogradFusedPays(images: batch, height: height, width: width, channels: channels, outputs: outputs,
+                                      tile: tile) {
     let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])
     withExtendedLifetime(biasValues) {
       winogradConv3x3Fused(images, weight: weight, outputs: outputs, channels: channels, bias: biasValues.floats, tile: tile)

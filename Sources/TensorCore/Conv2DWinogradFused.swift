@@ -1,5 +1,5 @@
 // conv2d's Winograd path with the kernels transformed inside the products (Conv2DWinograd.swift), for
-// convolutions of a few blocks (the guided batch's two images at 32×32 or 64×64). Transforming all
+// convolutions of a few blocks (the guided batch's two images at 32×32). Transforming all
 // of U up front writes points × O × C floats (59 MB for 640 → 640 channels at F(4×4), up to 148 MB)
 // that each block then reads back from memory, traffic that the second core contends for. Here, per
 // K chunk, the input transforms of every block run first; then each task transforms the kernels of
@@ -9,15 +9,15 @@
 // are the same bit for bit.
 // C input channels, O output channels, S slots of a block, ξ the transformed point.
 
-/// Whether a convolution of `blocks` blocks runs with its kernels transformed inside the products:
-/// when all blocks' V (one chunk) and M take at most 24 MB, so that they stay in L3 (32 MB here)
+/// Whether a convolution of `images` runs with its kernels transformed inside the products: when
+/// all its blocks' V (one chunk) and M take at most 24 MB, so that they stay in L3 (32 MB here)
 /// while every panel's products stream them. Measured with `easel-bench core --only conv-karlo-32,
 /// conv-karlo-64` (two images each): at 32×32 (17 MB) 49 → 48 ms on one thread and 26–27 → 23 ms on
 /// two; at 64×64 (43 MB) 47–48 → 57–59 ms on one thread, 27 → 25–26 ms on two.
-func winogradFusedPays(blocks: Int, height: Int, width: Int, channels: Int, outputs: Int, tile: WinogradTile) -> Bool {
-  let slots = WinogradBlocking(height: height, width: width, tileSize: tile.size).slots
+func winogradFusedPays(images: Int, height: Int, width: Int, channels: Int, outputs: Int, tile: WinogradTile) -> Bool {
+  let blocking = WinogradBlocking(height: height, width: width, tileSize: tile.size)
   let panelRows = (outputs + gemmMR - 1) / gemmMR * gemmMR
-  let bytes = blocks * tile.points * slots * (min(channels, tile.channelChunk) + panelRows) * 4
+  let bytes = images * blocking.blocks * tile.points * blocking.slots * (min(channels, tile.channelChunk) + panelRows) * 4
   return bytes <= 24 << 20
 }
 
