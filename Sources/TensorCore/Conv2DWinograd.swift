@@ -86,8 +86,7 @@ func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?
                     height: height, width: width),
      OutputPlanes(base: result.mutableFloats + image * outputs * height * width, planeStride: height * width, rowStride: width))
   }
-  if fuseKernels ?? winogradFusedPays(images: batch, height: height, width: width, channels: channels, outputs: outputs,
-                                      tile: tile) {
+  if fuseKernels ?? winogradFusedPays(images: batch, height: height, width: width, tile: tile) {
     let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])
     withExtendedLifetime(biasValues) {
       winogradConv3x3Fused(images, weight: weight, outputs: outputs, channels: channels, bias: biasValues.floats, tile: tile)
@@ -156,24 +155,16 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
   let inputStride = chunk * slots + 16, productStride = outputs * slots + 16
   // Scratch 64-byte aligned: a transform's SIMD16 store then fills one cache line, not parts of two.
   let scratchFloats = points * (inputStride + productStride)  // [points][S/32][chunk][32], then [points][O][S]
-  /// Block `item` (image, block) from input planes to output planes; with `split`, each phase (input
-  /// transform by channels, products by ξ and tile, output transform by output channels) spread
-  /// over the pool. Every value is computed the same way either way.
-  func run(_ item: Int, scratch transformedInput: UnsafeMutablePointer<Float>, split: Bool) {
+  /// Block `item` (image, block) from input planes to output planes, on this thread.
+  func run(_ item: Int, scratch transformedInput: UnsafeMutablePointer<Float>) {
     let products = transformedInput + points * inputStride  // [points][O][S]
-    let (image, block) = (images[item / blocking.blocks], item % blocking.blocks)
-    let (rows, groups) = blocking.block(block)
+    let (image, block) = (images[item / blocking.blocks], blocking.block(item % blocking.blocks))
     var first = 0
     while first < channels {
       let count = min(chunk, channels - first)
-      let parts = split ? min(count, 4 * threads) : 1
-      ComputePool.shared.parallelFor(parts) { part in
-        let (low, high) = (count * part / parts, count * (part + 1) / parts)
-        winogradInputTransform(image.input, tile: tile, channels: first + low..<first + high, block: (rows, groups),
-                               blocking: blocking, into: transformedInput, xiStride: inputStride, panelRows: count,
-                               firstRow: low)
-      }
-      gemmBatched(points, parallel: split) { xi in
+      winogradInputTransform(image.input, tile: tile, channels: first..<first + count, block: block, blocking: blocking,
+                             into: transformedInput, xiStride: inputStride, panelRows: count, firstRow: 0)
+      gemmBatched(points, parallel: false) { xi in
         GEMMProblem(m: outputs, n: slots, k: count,
                     a: kernels.matrix(point: xi, firstChannel: first),
                     b: .packed(transformedInput + xi * inputStride, rows: count),
@@ -181,27 +172,14 @@ private func winogradConv3x3Blocks(_ images: [(input: BorderedPlanes, output: Ou
       }
       first += count
     }
-    let parts = split ? min(outputs, 4 * threads) : 1
-    ComputePool.shared.parallelFor(parts) { part in
-      let (low, high) = (outputs * part / parts, outputs * (part + 1) / parts)
-      winogradOutputTransform(products, tile: tile, outputs: low..<high, block: (rows, groups), blocking: blocking,
-                              xiStride: productStride, bias: bias, into: image.output)
-    }
-  }
-  if threads > 1 && items < 2 * threads {
-    // Too few blocks to balance the threads (the guided batch's two images, one block each): the
-    // blocks one after another, each phase split over the pool, so that a thread slowed by another
-    // process holds up nothing and no thread idles while the other finishes its image.
-    let scratch = allocateAlignedFloats(scratchFloats)
-    defer { releaseAlignedFloats(scratch, count: scratchFloats) }
-    for item in 0..<items { run(item, scratch: scratch, split: true) }
-    return
+    winogradOutputTransform(products, tile: tile, outputs: 0..<outputs, block: block, blocking: blocking,
+                            xiStride: productStride, bias: bias, into: image.output)
   }
   let tasks = min(items, threads == 1 ? 1 : threads * 4)
   ComputePool.shared.parallelFor(tasks) { task in
     let scratch = allocateAlignedFloats(scratchFloats)
     defer { releaseAlignedFloats(scratch, count: scratchFloats) }
-    for item in (task * items / tasks)..<((task + 1) * items / tasks) { run(item, scratch: scratch, split: false) }
+    for item in (task * items / tasks)..<((task + 1) * items / tasks) { run(item, scratch: scratch) }
   }
 }
 

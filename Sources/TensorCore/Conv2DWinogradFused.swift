@@ -1,5 +1,5 @@
 // conv2d's Winograd path with the kernels transformed inside the products (Conv2DWinograd.swift), for
-// convolutions of a few blocks (the guided batch's two images at 32×32). Transforming all
+// convolutions of fewer blocks than twice the threads (`winogradFusedPays`). Transforming all
 // of U up front writes points × O × C floats (59 MB for 640 → 640 channels at F(4×4), up to 148 MB)
 // that each block then reads back from memory, traffic that the second core contends for. Here, per
 // K chunk, the input transforms of every block run first; then each task transforms the kernels of
@@ -10,15 +10,17 @@
 // C input channels, O output channels, S slots of a block, ξ the transformed point.
 
 /// Whether a convolution of `images` runs with its kernels transformed inside the products: when
-/// all its blocks' V (one chunk) and M take at most 24 MB, so that they stay in L3 (32 MB here)
-/// while every panel's products stream them. Measured with `easel-bench core --only conv-karlo-32,
-/// conv-karlo-64` (two images each): at 32×32 (17 MB) 49 → 48 ms on one thread and 26–27 → 23 ms on
-/// two; at 64×64 (43 MB) 47–48 → 57–59 ms on one thread, 27 → 25–26 ms on two.
-func winogradFusedPays(images: Int, height: Int, width: Int, channels: Int, outputs: Int, tile: WinogradTile) -> Bool {
-  let blocking = WinogradBlocking(height: height, width: width, tileSize: tile.size)
-  let panelRows = (outputs + gemmMR - 1) / gemmMR * gemmMR
-  let bytes = images * blocking.blocks * tile.points * blocking.slots * (min(channels, tile.channelChunk) + panelRows) * 4
-  return bytes <= 24 << 20
+/// its blocks are too few to give each thread at least two (the guided batch's two images at 64×64
+/// and 32×32 on two threads). With the kernels transformed up front, each phase of such a block
+/// (input transform, products, output transform) was split over the pool, and every block read all
+/// of U back. Measured with `easel-bench core --only conv,conv-karlo-64,conv-karlo-32` (one, two
+/// and two images), two threads: 14.3 → 13.3, 27 → 25.5 and 26–27 → 23–24 ms. On one thread, where
+/// each block is a GEMM of its own, the fused products were no faster (49 → 48 ms at 32×32) or
+/// slower (25.5 → 31.3 and 48 → 58 ms at 64×64: there every output panel streams V, 9.4 MB per K
+/// chunk and image, from L3 instead of keeping each 32 KB B panel in L1 for all panels).
+func winogradFusedPays(images: Int, height: Int, width: Int, tile: WinogradTile) -> Bool {
+  let threads = ComputePool.shared.threadCount
+  return threads > 1 && images * WinogradBlocking(height: height, width: width, tileSize: tile.size).blocks < 2 * threads
 }
 
 /// Convolves each image's `input` planes (C = `channels`, zero-bordered, readable up to
