@@ -73,8 +73,10 @@ func conv2dWinograd(_ x: Tensor, weight: Tensor, bias: Tensor?, tile: WinogradTi
 func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?, tile: WinogradTile,
                     fuseKernels: Bool? = nil) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  if let bias { precondition(bias.count == outputs, "conv2dWinograd: bias \(bias.shape) for \(outputs) outputs") }
+  let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])  // [O] f32
   if winogradWholeImageFits(height: height, width: width, tile: tile) {
-    return conv2dWinogradWholeImages(x, weight: weight, outputs: outputs, bias: bias, tile: tile)
+    return conv2dWinogradWholeImages(x, weight: weight, outputs: outputs, bias: biasValues, tile: tile)
   }
   let rowStride = width + 2
   let planeStride = BorderedPlanes.winogradReadExtent(height: height, width: width, rowStride: rowStride, tile: tile)
@@ -87,13 +89,12 @@ func conv2dWinograd(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?
      OutputPlanes(base: result.mutableFloats + image * outputs * height * width, planeStride: height * width, rowStride: width))
   }
   if fuseKernels ?? winogradFusedPays(images: batch, height: height, width: width, tile: tile) {
-    let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])
     withExtendedLifetime(biasValues) {
       winogradConv3x3Fused(images, weight: weight, outputs: outputs, channels: channels, bias: biasValues.floats, tile: tile)
     }
   } else {
     // [O, C, 3, 3] -> [points][⌈O/MR⌉][C + 1][MR]
-    let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: bias, tile: tile)
+    let kernels = WinogradKernels(weight: weight, outputs: outputs, channels: channels, bias: biasValues, tile: tile)
     winogradConv3x3(images, kernels)
   }
   return withExtendedLifetime(bordered) { result }

@@ -66,17 +66,11 @@ func winogradConv3x3Fused(_ images: [(input: BorderedPlanes, output: OutputPlane
       for panel in (task * panels / tasks)..<((task + 1) * panels / tasks) {
         winogradTransformPanel(weight, outputs: outputs, panel: panel, channels: first..<first + count, tile: tile,
                                into: u, xiStride: kernelStride)
-        for xi in 0..<points {
-          for item in 0..<items {
-            let (b, c) = (transformedInput(item) + xi * inputStride, products(item) + xi * productStride + panel * gemmMR * slots)
-            for column in stride(from: 0, to: slots, by: gemmNR) {
-              // The GEMM's K blocks: the same sums, added to M in the same order.
-              for k0 in stride(from: 0, to: count, by: gemmKC) {
-                gemmMicroKernel(min(gemmKC, count - k0), u + xi * kernelStride + k0 * gemmMR, gemmMR,
-                                b + column * count + k0 * gemmNR, c + column, slots, first > 0 || k0 > 0)
-              }
-            }
-          }
+        for item in 0..<items {
+          winogradPanelProducts(points: points, k: count, u: u, kernelStride: kernelStride, v: transformedInput(item),
+                                inputStride: inputStride, panelRows: count, firstRow: 0,
+                                products: products(item) + panel * gemmMR * slots, productStride: productStride,
+                                slots: slots, accumulate: first > 0)
         }
       }
     }

@@ -21,12 +21,11 @@ struct WinogradKernels {
   var pointStride: Int { (outChannels + gemmMR - 1) / gemmMR * panelStride }
 
   /// From `weight`, the [O, C·9] matrix of the kernels [O, C, 3, 3] (f32, f16 or bf16; strided or
-  /// in panels; kept alive by the caller), and optional `bias` [O].
-  init(weight: GEMMMatrix, outputs: Int, channels: Int, bias: Tensor?, tile: WinogradTile) {
+  /// in panels; kept alive by the caller), and `bias` [O] (f32).
+  init(weight: GEMMMatrix, outputs: Int, channels: Int, bias: Tensor, tile: WinogradTile) {
     (outChannels, inChannels) = (outputs, channels)
     self.tile = tile
-    if let bias { precondition(bias.count == outputs, "WinogradKernels: bias \(bias.shape) for \(outputs) outputs") }
-    self.bias = bias?.toFloat32() ?? Tensor(zeros: [outputs])
+    self.bias = bias
     transformed = TensorStorage(uninitializedByteCount: tile.points * (outputs + gemmMR - 1) / gemmMR * (channels + 1) * gemmMR * 4)
     winogradTransform(weight, into: self)
   }
@@ -94,6 +93,26 @@ func winogradTransformPanel(_ weight: GEMMMatrix, outputs: Int, panel: Int, chan
     switch tile {
     case .f2x2: winogradKernelTransform(taps, put)
     case .f4x4: winogradKernelTransform4x4(taps, put)
+    }
+  }
+}
+
+/// One output panel's products for every ξ: M_ξ [MR][S] (+)= U_ξ (K = `k` rows of MR floats at
+/// `u + ξ · kernelStride`) · V_ξ's rows `firstRow ..< firstRow + k` (packed B panels
+/// [S/32][panelRows][32] at `v + ξ · inputStride`), M_ξ at `products + ξ · productStride` with rows S
+/// floats apart. In the GEMM's K blocks, each block's sum added to M in order, so that the values are
+/// those the GEMM on the whole U gives; without `accumulate` the first block overwrites M.
+func winogradPanelProducts(
+  points: Int, k: Int, u: UnsafePointer<Float>, kernelStride: Int, v: UnsafePointer<Float>, inputStride: Int,
+  panelRows: Int, firstRow: Int, products: UnsafeMutablePointer<Float>, productStride: Int, slots: Int, accumulate: Bool
+) {
+  for xi in 0..<points {
+    for column in stride(from: 0, to: slots, by: gemmNR) {
+      for k0 in stride(from: 0, to: k, by: gemmKC) {
+        gemmMicroKernel(min(gemmKC, k - k0), u + xi * kernelStride + k0 * gemmMR, gemmMR,
+                        v + xi * inputStride + column * panelRows + (firstRow + k0) * gemmNR,
+                        products + xi * productStride + column, slots, accumulate || k0 > 0)
+      }
     }
   }
 }

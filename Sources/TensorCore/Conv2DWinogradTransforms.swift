@@ -49,12 +49,13 @@ func winogradInputTransform(
         let t2 = (d20 - d10, d21 - d11, d22 - d12, d23 - d13)
         let t3 = (d10 - d30, d11 - d31, d12 - d32, d13 - d33)
         let target = UnsafeMutableRawPointer(transformed + (slot / 32) * panelRows * 32 + (firstRow + c) * 32 + slot % 32)
-        @inline(__always) func put(_ i: Int, _ t: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)) {
+        @inline(__always) func put(_ i: Int, _ t: SIMD16x4) {
           let row = target + i * 4 * perXi * 4  // ξ = 4i + j
-          row.storeBytes(of: t.0 - t.2, toByteOffset: 0, as: SIMD16<Float>.self)
-          row.storeBytes(of: t.1 + t.2, toByteOffset: perXi * 4, as: SIMD16<Float>.self)
-          row.storeBytes(of: t.2 - t.1, toByteOffset: 2 * perXi * 4, as: SIMD16<Float>.self)
-          row.storeBytes(of: t.1 - t.3, toByteOffset: 3 * perXi * 4, as: SIMD16<Float>.self)
+          let v = winogradB4(t)
+          row.storeBytes(of: v.0, toByteOffset: 0, as: SIMD16<Float>.self)
+          row.storeBytes(of: v.1, toByteOffset: perXi * 4, as: SIMD16<Float>.self)
+          row.storeBytes(of: v.2, toByteOffset: 2 * perXi * 4, as: SIMD16<Float>.self)
+          row.storeBytes(of: v.3, toByteOffset: 3 * perXi * 4, as: SIMD16<Float>.self)
         }
         put(0, t0)
         put(1, t1)
@@ -64,6 +65,10 @@ func winogradInputTransform(
     }
   }
 }
+
+/// Bᵀ x for four values x0…x3, with Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+@inline(__always)
+func winogradB4(_ x: SIMD16x4) -> SIMD16x4 { (x.0 - x.2, x.1 + x.2, x.2 - x.1, x.1 - x.3) }
 
 /// Columns j = 0...3 of one patch row for 16 tiles: the even and odd floats of 32, the first 16 from
 /// `row` (and `row` + 2 floats), the other 16 from `secondHalf` bytes on.

@@ -23,8 +23,8 @@ func winogradWholeImageFits(height: Int, width: Int, tile: WinogradTile) -> Bool
 
 /// `x` [N, C, H, W] (f32, each image at most 4 × 4 tiles of `tile`) convolved with the kernels
 /// `weight`, an [O, C·9] matrix (f32, f16 or bf16, strided or in panels, kept alive by the caller),
-/// padding 1, plus `bias` [O]: → [N, O, H, W].
-func conv2dWinogradWholeImages(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor?,
+/// padding 1, plus `bias` [O] (f32): → [N, O, H, W].
+func conv2dWinogradWholeImages(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bias: Tensor,
                                tile: WinogradTile) -> Tensor {
   let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
   precondition(winogradWholeImageFits(height: height, width: width, tile: tile),
@@ -57,13 +57,12 @@ func conv2dWinogradWholeImages(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bi
   }
   let result = Tensor(uninitialized: [batch, outputs, height, width])  // [N,C,H,W] -> [N,O,H,W]
   let planes = result.mutableFloats
-  let biasValues = bias?.toFloat32() ?? Tensor(zeros: [outputs])
   let panels = (outputs + gemmMR - 1) / gemmMR
   // U: [points][chunk + 1][MR]; M: [points][MR][S].
   let kernelStride = (wholeImageChunk + 1) * gemmMR + 16, productStride = gemmMR * slots + 16
   let scratchFloats = points * (kernelStride + productStride)
   let tasks = min(panels, ComputePool.shared.threadCount == 1 ? 1 : 4 * ComputePool.shared.threadCount)
-  withExtendedLifetime((bordered, transformed, biasValues)) {
+  withExtendedLifetime((bordered, transformed, bias)) {
     ComputePool.shared.parallelFor(tasks) { task in
       let kernels = allocateAlignedFloats(scratchFloats)
       defer { releaseAlignedFloats(kernels, count: scratchFloats) }
@@ -74,19 +73,16 @@ func conv2dWinogradWholeImages(_ x: Tensor, weight: GEMMMatrix, outputs: Int, bi
           let k = min(wholeImageChunk, channels - first)
           winogradTransformPanel(weight, outputs: outputs, panel: panel, channels: first..<first + k, tile: tile,
                                  into: kernels, xiStride: kernelStride)
-          for xi in 0..<points {
-            for column in stride(from: 0, to: slots, by: gemmNR) {
-              gemmMicroKernel(k, kernels + xi * kernelStride, gemmMR, v + xi * inputStride + column * channels + first * gemmNR,
-                              products + xi * productStride + column, slots, first > 0)
-            }
-          }
+          winogradPanelProducts(points: points, k: k, u: kernels, kernelStride: kernelStride, v: v, inputStride: inputStride,
+                                panelRows: channels, firstRow: first, products: products, productStride: productStride,
+                                slots: slots, accumulate: first > 0)
           first += k
         }
         for o in panel * gemmMR..<min(outputs, (panel + 1) * gemmMR) {
           for image in 0..<batch {
             let plane = planes + (image * outputs + o) * height * width
             winogradWholeImageOutputTransform(products + (o - panel * gemmMR) * slots + 16 * image, xiStride: productStride,
-                                              bias: biasValues.floats[o], tile: tile, tileRows: tileRows, height: height,
+                                              bias: bias.floats[o], tile: tile, tileRows: tileRows, height: height,
                                               width: width, into: plane)
           }
         }
@@ -108,12 +104,11 @@ private func winogradWholeImageInputTransform(_ plane: UnsafePointer<Float>, pat
   }
   switch tile {
   case .f2x2:
-    // Bᵀ x with Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], along the columns j, then the rows.
-    @inline(__always) func b4(_ x: SIMD16x4) -> SIMD16x4 { (x.0 - x.2, x.1 + x.2, x.2 - x.1, x.1 - x.3) }
-    let columns = (b4((d(0, 0), d(1, 0), d(2, 0), d(3, 0))), b4((d(0, 1), d(1, 1), d(2, 1), d(3, 1))),
-                   b4((d(0, 2), d(1, 2), d(2, 2), d(3, 2))), b4((d(0, 3), d(1, 3), d(2, 3), d(3, 3))))
+    // Bᵀ along the columns j, then along the rows.
+    let columns = (winogradB4((d(0, 0), d(1, 0), d(2, 0), d(3, 0))), winogradB4((d(0, 1), d(1, 1), d(2, 1), d(3, 1))),
+                   winogradB4((d(0, 2), d(1, 2), d(2, 2), d(3, 2))), winogradB4((d(0, 3), d(1, 3), d(2, 3), d(3, 3))))
     @inline(__always) func row(_ i: Int, _ x: SIMD16x4) {
-      let r = b4(x)
+      let r = winogradB4(x)
       put(4 * i, r.0); put(4 * i + 1, r.1); put(4 * i + 2, r.2); put(4 * i + 3, r.3)
     }
     row(0, (columns.0.0, columns.1.0, columns.2.0, columns.3.0))
